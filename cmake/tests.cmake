@@ -1,7 +1,10 @@
 # Every folder tests/NAME/ becomes one executable test_NAME built from its
 # *.cpp files and tests/main.cpp; each doctest test case is one CTest test.
 find_path(DOCTEST_INCLUDE_DIR doctest/doctest.h REQUIRED)
-find_package(doctest QUIET)  # for doctest_discover_tests when available
+find_package(doctest QUIET)
+if(doctest_FOUND)
+  include(${doctest_DIR}/doctest.cmake)  # doctest_discover_tests: one CTest test per test case
+endif()
 
 set(PN_TEST_DATA_DIR ${CMAKE_SOURCE_DIR}/tests/data)
 file(GLOB PN_TEST_DIRS LIST_DIRECTORIES true ${CMAKE_SOURCE_DIR}/tests/*)
