@@ -13,7 +13,7 @@
   X(matmul) X(conv2d) X(conv_transpose2d) X(batch_norm)                                    \
   X(max_pool2d) X(adaptive_avg_pool2d) X(upsample2d)                                       \
   X(concat) X(flip) X(narrow) X(reshape) X(slice) X(clone) X(to_dtype) X(to_device)        \
-  X(binary_cross_entropy_with_logits)
+  X(binary_cross_entropy_with_logits) X(lovasz_hinge)
 
 namespace pn {
 

@@ -111,6 +111,14 @@ enum class Reduction { None, Mean, Sum };
 Tensor binary_cross_entropy_with_logits(const Tensor& x, const Tensor& t,
                                         Reduction reduction = Reduction::Mean);
 
+// The binary Lovasz hinge (Berman et al. 2018) of logits x [B, ...] against
+// 0/1 labels of the same shape: the Lovasz extension of the Jaccard loss
+// applied to the hinge errors 1 - x*(2*label - 1), sorted in decreasing order.
+// per_image: the mean over images of each image's loss; else one loss over
+// all pixels. Returns a scalar; differentiable in x (a subgradient where
+// errors tie). Computed on the host, whatever the device.
+Tensor lovasz_hinge(const Tensor& x, const Tensor& labels, bool per_image);
+
 // ---- operators ----
 inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
 inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }

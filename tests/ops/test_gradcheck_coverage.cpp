@@ -5,7 +5,7 @@
 TEST_CASE("every op in autograd/op_list.h has a gradient check") {
   const auto& checked = pn::test::gradcheck_registry();
   for (const char* name : pn::op_names) {
-    INFO("op ", name, " has no GRADCHECK_CASE in tests/ops/");
+    INFO("op ", std::string(name), " has no GRADCHECK_CASE in tests/ops/");
     CHECK(checked.count(name) == 1);
   }
   for (const auto& name : checked) {
