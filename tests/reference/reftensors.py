@@ -18,7 +18,7 @@ def save(path, tensors):
         for name, value in tensors.items():
             if hasattr(value, "detach"):
                 value = value.detach().cpu().numpy()
-            a = np.ascontiguousarray(value)
+            a = np.array(value, order="C")  # keeps 0-d arrays 0-d (ascontiguousarray would not)
             if a.dtype == np.float64:
                 code = 1
             else:
