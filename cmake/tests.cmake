@@ -20,7 +20,10 @@ foreach(dir IN LISTS PN_TEST_DIRS)
   set(target test_${name})
   add_executable(${target} ${CMAKE_SOURCE_DIR}/tests/main.cpp ${sources})
   target_include_directories(${target} PRIVATE ${DOCTEST_INCLUDE_DIR} ${CMAKE_SOURCE_DIR}/tests)
-  target_compile_definitions(${target} PRIVATE PN_TEST_DATA_DIR="${PN_TEST_DATA_DIR}")
+  # The original solution's configurations, transforms and folds lie beside
+  # the repository in shared/reference.
+  target_compile_definitions(${target} PRIVATE PN_TEST_DATA_DIR="${PN_TEST_DATA_DIR}"
+                             PN_REFERENCE_DIR="${CMAKE_SOURCE_DIR}/../shared/reference")
   # tests/NAME links the library pn_NAME when there is one (which brings its
   # own dependencies), else the core.
   if(TARGET pn_${name})

@@ -2,6 +2,7 @@
 
 #include "tensor/cpu/cpu_backend.h"
 #include "tensor/error.h"
+#include "tensor/profiler.h"
 
 namespace pn {
 
@@ -10,10 +11,14 @@ Backend* g_cuda_backend = nullptr;
 }
 
 Backend& backend(Device device) {
-  if (device.is_cpu()) return cpu_backend();
-  PN_CHECK(g_cuda_backend != nullptr, "device ", device,
-           ": this build has no CUDA backend (configure with -DPNEUMO_CUDA=ON on a machine with nvcc)");
-  return *g_cuda_backend;
+  Backend* b = g_cuda_backend;
+  if (device.is_cpu()) {
+    b = &cpu_backend();
+  } else {
+    PN_CHECK(b != nullptr, "device ", device,
+             ": this build has no CUDA backend (configure with -DPNEUMO_CUDA=ON on a machine with nvcc)");
+  }
+  return profiling() ? profiled(*b) : *b;
 }
 
 void register_backend(DeviceType type, Backend* b) {
