@@ -1,0 +1,114 @@
+#include "pneumo/data/png.h"
+
+#include <climits>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <memory>
+
+// The one translation unit that holds stb's implementations.  Only the PNG
+// decoder is compiled in, so other formats (which stb would otherwise accept
+// silently) are refused, and the decoders' attack surface stays small.
+#define STBI_ONLY_PNG
+#define STBI_NO_STDIO
+#define STBI_NO_LINEAR
+#define STBI_NO_HDR
+#define STB_IMAGE_IMPLEMENTATION
+#include <stb/stb_image.h>
+#define STBI_WRITE_NO_STDIO
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#include <stb/stb_image_write.h>
+
+#include "pneumo/data/file_io.h"
+#include "tensor/error.h"
+
+namespace pn::data {
+namespace {
+
+constexpr unsigned char kPngSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+struct StbFree {
+  void operator()(stbi_uc* p) const { stbi_image_free(p); }
+};
+
+}  // namespace
+
+GrayImage decode_png(std::string_view bytes, std::string_view name, const PngLimits& limits) {
+  PN_CHECK(bytes.size() <= limits.max_file_bytes, "cannot read PNG ", name, ": ", bytes.size(),
+           " bytes is more than the limit of ", limits.max_file_bytes);
+  PN_CHECK(bytes.size() >= sizeof(kPngSignature) &&
+               std::memcmp(bytes.data(), kPngSignature, sizeof(kPngSignature)) == 0,
+           "cannot read PNG ", name, ": not a PNG file (no PNG signature)");
+  PN_CHECK(bytes.size() <= static_cast<std::size_t>(INT_MAX), "cannot read PNG ", name,
+           ": file too large");
+  const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
+  const int len = static_cast<int>(bytes.size());
+
+  int w = 0, h = 0, comp = 0;
+  PN_CHECK(stbi_info_from_memory(data, len, &w, &h, &comp) == 1, "cannot read PNG ", name,
+           ": corrupt header (", stbi_failure_reason(), ")");
+  PN_CHECK(w > 0 && h > 0 && w <= limits.max_dimension && h <= limits.max_dimension,
+           "cannot read PNG ", name, ": size ", w, "x", h, " is outside 1..",
+           limits.max_dimension);
+  const std::size_t count = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
+  PN_CHECK(count <= limits.max_pixels, "cannot read PNG ", name, ": ", w, "x", h,
+           " pixels is more than the limit of ", limits.max_pixels);
+
+  int w2 = 0, h2 = 0, comp2 = 0;
+  std::unique_ptr<stbi_uc, StbFree> pixels(stbi_load_from_memory(data, len, &w2, &h2, &comp2, 1));
+  PN_CHECK(pixels != nullptr, "cannot read PNG ", name, ": corrupt or truncated (",
+           stbi_failure_reason(), ")");
+  PN_CHECK(w2 == w && h2 == h, "cannot read PNG ", name, ": decoded size ", w2, "x", h2,
+           " differs from the header's ", w, "x", h);
+  GrayImage image;
+  image.width = w;
+  image.height = h;
+  image.pixels.assign(pixels.get(), pixels.get() + count);
+  return image;
+}
+
+GrayImage read_png(const std::filesystem::path& path, const PngLimits& limits) {
+  const std::string bytes = read_file(path, limits.max_file_bytes);
+  return decode_png(bytes, path.string(), limits);
+}
+
+std::optional<std::pair<int, int>> png_size(const std::filesystem::path& path) {
+  // Signature (8), IHDR length (4), "IHDR" (4), width (4), height (4).
+  std::ifstream in(path, std::ios::binary);
+  unsigned char head[24];
+  if (!in.read(reinterpret_cast<char*>(head), sizeof(head))) return std::nullopt;
+  if (std::memcmp(head, kPngSignature, sizeof(kPngSignature)) != 0 ||
+      std::memcmp(head + 12, "IHDR", 4) != 0) {
+    return std::nullopt;
+  }
+  auto be32 = [&](int at) {
+    return (std::uint32_t{head[at]} << 24) | (std::uint32_t{head[at + 1]} << 16) |
+           (std::uint32_t{head[at + 2]} << 8) | std::uint32_t{head[at + 3]};
+  };
+  const std::uint32_t w = be32(16), h = be32(20);
+  if (w == 0 || h == 0 || w > INT_MAX || h > INT_MAX) return std::nullopt;
+  return std::pair<int, int>(static_cast<int>(w), static_cast<int>(h));
+}
+
+std::string encode_png(const GrayImage& image) {
+  PN_CHECK(image.valid() && !image.empty(), "encode_png: needs a valid non-empty image, got ",
+           image.width, "x", image.height);
+  std::string out;
+  auto sink = [](void* context, void* data, int size) {
+    static_cast<std::string*>(context)->append(static_cast<const char*>(data),
+                                               static_cast<std::size_t>(size));
+  };
+  const int ok = stbi_write_png_to_func(sink, &out, image.width, image.height, 1,
+                                        image.pixels.data(), image.width);
+  PN_CHECK(ok != 0 && !out.empty(), "encode_png: stb failed to encode a ", image.width, "x",
+           image.height, " image");
+  return out;
+}
+
+void write_png(const std::filesystem::path& path, const GrayImage& image) {
+  PN_CHECK(image.valid() && !image.empty(), "cannot write PNG ", path.string(),
+           ": invalid or empty image ", image.width, "x", image.height);
+  write_file_atomic(path, encode_png(image));
+}
+
+}  // namespace pn::data

@@ -1,0 +1,47 @@
+#pragma once
+// 8-bit grayscale PNG reading and writing (through stb_image / stb_image_write).
+//
+// The prepared dataset (train/, mask/, test/) is 8-bit gray PNG, as the
+// reference's cv2.imwrite wrote it.
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "pneumo/data/image.h"
+
+namespace pn::data {
+
+struct PngLimits {
+  std::size_t max_file_bytes = std::size_t{256} << 20;  // 256 MiB
+  int max_dimension = 32768;                           // width and height each
+  std::size_t max_pixels = std::size_t{1} << 28;        // 256 Mi pixels
+};
+
+// Reads a PNG as 8-bit gray.  The header is read first and the width, height
+// and pixel count are checked against `limits` before anything is decoded, so
+// a small file that claims a huge image is refused without allocating for it.
+// Gray PNGs come back as stored; other PNGs are converted by stb: colour to
+// gray as (77 R + 150 G + 29 B) >> 8, alpha dropped, 16-bit samples >> 8.
+// Throws pn::Error naming the file when it is missing, not a PNG, corrupt or
+// truncated, or over the limits.
+GrayImage read_png(const std::filesystem::path& path, const PngLimits& limits = {});
+
+// As read_png, from bytes in memory; `name` names them in errors.
+GrayImage decode_png(std::string_view bytes, std::string_view name, const PngLimits& limits = {});
+
+// The width and height a PNG file's header states, from its first 24 bytes
+// only (nothing is decoded); nullopt when the file is missing, shorter, or
+// not a PNG.  Cheap enough to check many finished outputs.
+std::optional<std::pair<int, int>> png_size(const std::filesystem::path& path);
+
+// Encodes a valid, non-empty image as an 8-bit gray PNG.
+std::string encode_png(const GrayImage& image);
+
+// Writes encode_png(image) atomically (see write_file_atomic): a reader never
+// sees a half-written PNG.  Throws pn::Error naming the file on failure.
+void write_png(const std::filesystem::path& path, const GrayImage& image);
+
+}  // namespace pn::data

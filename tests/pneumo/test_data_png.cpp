@@ -1,0 +1,101 @@
+// PNG: round trips, other PNG kinds, limits checked before decoding, broken
+// files, atomic writes.
+#include <doctest/doctest.h>
+
+#include <random>
+#include <set>
+#include <string>
+
+#include "data_test_util.h"
+#include "pneumo/data/png.h"
+#include "tensor/error.h"
+
+namespace pn::data {
+namespace {
+
+using namespace pn::data::test;
+
+// Overwrites the width and height of a PNG's IHDR chunk (stb does not check
+// chunk CRCs, so the header then claims the new size).
+std::string with_claimed_size(std::string png, std::uint32_t w, std::uint32_t h) {
+  REQUIRE(png.size() > 24);
+  REQUIRE(png.substr(12, 4) == "IHDR");
+  for (int i = 0; i < 4; ++i) {
+    png[16 + i] = static_cast<char>((w >> (24 - 8 * i)) & 0xFF);
+    png[20 + i] = static_cast<char>((h >> (24 - 8 * i)) & 0xFF);
+  }
+  return png;
+}
+
+}  // namespace
+
+TEST_CASE("png: write then read gives the same pixels") {
+  TempDir tmp;
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (auto [w, h] : {std::pair{1, 1}, {7, 3}, {3, 7}, {64, 48}, {257, 5}}) {
+    GrayImage g(w, h, 0);
+    for (auto& v : g.pixels) v = static_cast<std::uint8_t>(byte(rng));
+    const fs::path path = tmp / ("g_" + std::to_string(w) + "x" + std::to_string(h) + ".png");
+    write_png(path, g);
+    CHECK(read_png(path) == g);
+    CHECK(decode_png(encode_png(g), "mem") == g);
+  }
+  // Overwrite in place; no temporary file stays.
+  write_png(tmp / "g_1x1.png", GrayImage(2, 2, 9));
+  CHECK(read_png(tmp / "g_1x1.png") == GrayImage(2, 2, 9));
+  for (const auto& e : fs::directory_iterator(tmp.path())) {
+    CHECK(e.path().filename().string().find(".tmp.") == std::string::npos);
+  }
+  CHECK_THROWS_WITH_AS(write_png(tmp / "nope" / "x.png", GrayImage(2, 2, 0)),
+                       has("x.png"), pn::Error);
+  CHECK_THROWS_WITH_AS(write_png(tmp / "e.png", GrayImage()), has("e.png"),
+                       pn::Error);
+}
+
+TEST_CASE("png: colour and 16-bit files become 8-bit gray") {
+  const fs::path dir = data_dir() / "png";
+  CHECK(read_png(dir / "rgb_7x5.png") == read_png(dir / "rgb_7x5_gray.png"));
+  CHECK(read_png(dir / "gray16_6x4.png") == read_png(dir / "gray16_6x4_gray.png"));
+  CHECK(read_png(dir / "rgb_7x5.png").width == 7);
+}
+
+TEST_CASE("png: broken files and limits") {
+  TempDir tmp;
+  const std::string good = encode_png(GrayImage(16, 12, 100));
+  CHECK_THROWS_WITH_AS(read_png(tmp / "missing.png"), has("missing.png"),
+                       pn::Error);
+  write_bytes(tmp / "text.png", "not a png at all");
+  CHECK_THROWS_WITH_AS(read_png(tmp / "text.png"),
+                       has("text.png: not a PNG file"), pn::Error);
+  write_bytes(tmp / "empty.png", "");
+  CHECK_THROWS_WITH_AS(read_png(tmp / "empty.png"), has("not a PNG file"),
+                       pn::Error);
+  write_bytes(tmp / "cut.png", good.substr(0, good.size() / 2));
+  CHECK_THROWS_WITH_AS(read_png(tmp / "cut.png"), has("cut.png: corrupt"),
+                       pn::Error);
+  write_bytes(tmp / "header_only.png", good.substr(0, 20));
+  CHECK_THROWS_WITH_AS(read_png(tmp / "header_only.png"), has("header_only.png"),
+                       pn::Error);
+  // A small file claiming a huge image is refused before decoding.
+  write_bytes(tmp / "huge.png", with_claimed_size(good, 30000, 30000));
+  CHECK_THROWS_WITH_AS(read_png(tmp / "huge.png"),
+                       has("30000x30000 pixels is more than the limit"), pn::Error);
+  write_bytes(tmp / "wide.png", with_claimed_size(good, 1u << 20, 1));
+  CHECK_THROWS_WITH_AS(read_png(tmp / "wide.png"), has("is outside 1..32768"),
+                       pn::Error);
+  // A claimed size that fits the limits but not the data fails in decoding.
+  write_bytes(tmp / "lies.png", with_claimed_size(good, 160, 120));
+  CHECK_THROWS_WITH_AS(read_png(tmp / "lies.png"), has("lies.png"), pn::Error);
+
+  PngLimits small;
+  small.max_dimension = 15;
+  CHECK_THROWS_WITH_AS(decode_png(good, "g.png", small), has("16x12"), pn::Error);
+  small = PngLimits{};
+  small.max_file_bytes = 10;
+  CHECK_THROWS_WITH_AS(decode_png(good, "g.png", small), has("limit of 10"),
+                       pn::Error);
+  CHECK(decode_png(good, "g.png") == GrayImage(16, 12, 100));
+}
+
+}  // namespace pn::data
