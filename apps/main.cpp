@@ -4,6 +4,7 @@
 #include <iostream>
 #include <string>
 
+#include "apps/commands.h"
 #include "apps/toy_segmentation.h"
 #include "tensor/error.h"
 
@@ -14,6 +15,9 @@ int usage(std::ostream& os, int code) {
         "\n"
         "commands:\n"
         "  demo     train a small conv net on generated images and print its loss falling\n"
+        "  prepare  convert the competition's DICOMs and RLE CSV into PNG folders:\n"
+        "           --train DIR --test DIR --rle CSV --out DIR [--size 1024] [--threads 2]\n"
+        "           [--folds CSV [--n-folds 5] [--seed 42]] [--binarize-masks]\n"
         "  help     show this message\n";
   return code;
 }
@@ -24,12 +28,8 @@ int main(int argc, char** argv) {
   if (argc < 2) return usage(std::cerr, 2);
   std::string command = argv[1];
   try {
-    if (command == "demo") {
-      pn::apps::ToyOptions options;
-      pn::apps::ToyResult r = pn::apps::train_toy_segmentation(options, std::cout);
-      std::cout << "loss " << r.first_loss << " -> " << r.last_loss << "\n";
-      return r.last_loss < r.first_loss ? 0 : 1;
-    }
+    if (command == "demo") return pn::apps::run_demo(argc - 2, argv + 2);
+    if (command == "prepare") return pn::apps::run_prepare(argc - 2, argv + 2);
     if (command == "help" || command == "--help" || command == "-h") return usage(std::cout, 0);
     std::cerr << "pneumo: unknown command '" << command << "'\n";
     return usage(std::cerr, 2);

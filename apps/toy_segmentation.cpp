@@ -1,7 +1,10 @@
 #include "apps/toy_segmentation.h"
 
+#include "apps/commands.h"
+
 #include <cmath>
 #include <iomanip>
+#include <iostream>
 #include <vector>
 
 #include "autograd/grad_mode.h"
@@ -86,6 +89,12 @@ ToyResult train_toy_segmentation(const ToyOptions& o, std::ostream& log) {
   result.dice = total > 0 ? 2 * inter / total : 1.0;
   log << "dice on a fresh batch: " << std::setprecision(3) << result.dice << "\n";
   return result;
+}
+
+int run_demo(int, char**) {
+  ToyResult r = train_toy_segmentation(ToyOptions{}, std::cout);
+  std::cout << "loss " << r.first_loss << " -> " << r.last_loss << "\n";
+  return r.last_loss < r.first_loss ? 0 : 1;
 }
 
 }  // namespace pn::apps

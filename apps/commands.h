@@ -1,0 +1,11 @@
+#pragma once
+// The subcommands of `pneumo`, one file each (apps/<command>.cpp). Each takes
+// the arguments after the command name and returns the exit status; errors
+// are thrown as pn::Error and reported by main().
+
+namespace pn::apps {
+
+int run_demo(int argc, char** argv);
+int run_prepare(int argc, char** argv);
+
+}  // namespace pn::apps
