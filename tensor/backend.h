@@ -7,7 +7,9 @@
 // interface: CpuBackend (tensor/cpu/, the readable reference) or the CUDA
 // backend (cuda/). Kernels receive tensors that are already checked and
 // allocated; they write `out` arguments in full (never accumulate into them)
-// unless a comment says otherwise.
+// unless a comment says otherwise. The elementwise kernels (unary, binary,
+// where, axpy) allow `out` to be one of their inputs when it has the output's
+// shape: element i is read before it is written, on every device.
 #include <cstddef>
 #include <cstdint>
 
@@ -99,6 +101,10 @@ class Backend {
 
   // ---- convolution ----
   // x [N,C,H,W], w [K,C/g,R,S], bias [K] or undefined, out [N,K,P,Q].
+  // All three kernels take H, W from the image-side tensor (x or grad_x) and
+  // P, Q from the output-side one (out or grad_out) rather than recomputing
+  // them, and skip taps that fall outside either: conv_transpose2d with
+  // output_padding >= stride relies on it.
   virtual void conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dArgs& a,
                       Tensor& out) = 0;
   // grad_x [N,C,H,W] from grad_out [N,K,P,Q] and w: the transposed convolution.
