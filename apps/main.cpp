@@ -18,6 +18,8 @@ int usage(std::ostream& os, int code) {
         "  prepare  convert the competition's DICOMs and RLE CSV into PNG folders:\n"
         "           --train DIR --test DIR --rle CSV --out DIR [--size 1024] [--threads 2]\n"
         "           [--folds CSV [--n-folds 5] [--seed 42]] [--binarize-masks]\n"
+        "  augment  write K augmented samples (image, mask, overlay) of one image:\n"
+        "           --transforms JSON --image PNG [--mask PNG] [--seed S] [--count K] --out DIR\n"
         "  help     show this message\n";
   return code;
 }
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "demo") return pn::apps::run_demo(argc - 2, argv + 2);
     if (command == "prepare") return pn::apps::run_prepare(argc - 2, argv + 2);
+    if (command == "augment") return pn::apps::run_augment(argc - 2, argv + 2);
     if (command == "help" || command == "--help" || command == "-h") return usage(std::cout, 0);
     std::cerr << "pneumo: unknown command '" << command << "'\n";
     return usage(std::cerr, 2);
