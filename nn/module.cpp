@@ -143,20 +143,24 @@ void Module::freeze(bool frozen) {
 }
 
 void Module::convert(const std::function<Tensor(const Tensor&)>& f) {
-  // A tensor shared by two slots is converted once and both slots updated.
-  std::vector<std::pair<const TensorImpl*, Tensor>> done;
+  // A tensor reached twice (a module registered under two names visits the
+  // same slot twice; two slots may share one tensor) is converted once. The
+  // old handles are kept until the end, so that no freed address can be
+  // mistaken for one already seen.
+  std::vector<std::pair<Tensor, Tensor>> done;  // (old, converted)
   visit_tensors("", [&](const std::string&, Tensor* t, bool is_param) {
-    auto it = std::find_if(done.begin(), done.end(), [&](auto& d) { return d.first == t->impl().get(); });
-    if (it != done.end()) {
-      *t = it->second;
-      return;
+    for (const auto& [old, converted] : done) {
+      if (t->is_same(converted)) return;  // this slot was converted already
+      if (t->is_same(old)) {
+        *t = converted;
+        return;
+      }
     }
-    const TensorImpl* old = t->impl().get();
     bool trainable = is_param && t->requires_grad();
     Tensor converted = f(t->detach());
     if (trainable) converted.set_requires_grad(true);
+    done.emplace_back(*t, converted);
     *t = converted;
-    done.emplace_back(old, converted);
   });
 }
 

@@ -158,3 +158,15 @@ TEST_CASE("modules reject bad configurations") {
   CHECK_THROWS_WITH_AS(bn.forward(zeros({1, 4, 2, 2})), doctest::Contains("expected input [N, 3, H, W], got [1, 4, 2, 2]"),
                        Error);
 }
+
+TEST_CASE("to(dtype) converts a module reached under two names once and keeps it shared") {
+  Twice m;
+  m.to(DType::Float64);
+  CHECK(m.conv->weight.dtype() == DType::Float64);
+  CHECK(m.conv->weight.requires_grad());
+  CHECK(m.bn->bias.shape() == Shape{3});
+  CHECK(m.bn->num_batches_tracked.dtype() == DType::Int64);
+  StateDict sd = m.state_dict();
+  CHECK(sd.at("alias.weight").impl()->storage == sd.at("encoder.weight").impl()->storage);
+  CHECK(m.forward(uniform({1, 2, 4, 4}, 0, 1, DType::Float64)).dtype() == DType::Float64);
+}
