@@ -20,6 +20,9 @@ int usage(std::ostream& os, int code) {
         "           [--folds CSV [--n-folds 5] [--seed 42]] [--binarize-masks]\n"
         "  augment  write K augmented samples (image, mask, overlay) of one image:\n"
         "           --transforms JSON --image PNG [--mask PNG] [--seed S] [--count K] --out DIR\n"
+        "  predict  the probability map of one image as .npy:\n"
+        "           --model CONFIG.yaml|AlbuNet|SCSEUnet|Resnet50 --weights FILE --image PNG|DCM\n"
+        "           [--size N] [--tta flip] --out FILE.npy\n"
         "  help     show this message\n";
   return code;
 }
@@ -33,6 +36,7 @@ int main(int argc, char** argv) {
     if (command == "demo") return pn::apps::run_demo(argc - 2, argv + 2);
     if (command == "prepare") return pn::apps::run_prepare(argc - 2, argv + 2);
     if (command == "augment") return pn::apps::run_augment(argc - 2, argv + 2);
+    if (command == "predict") return pn::apps::run_predict(argc - 2, argv + 2);
     if (command == "help" || command == "--help" || command == "-h") return usage(std::cout, 0);
     std::cerr << "pneumo: unknown command '" << command << "'\n";
     return usage(std::cerr, 2);

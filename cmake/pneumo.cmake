@@ -17,7 +17,8 @@ set(PN_PNEUMO_DIRS
     pneumo/config
     pneumo/models
     pneumo/augment
-    pneumo/loader)
+    pneumo/loader
+    pneumo/infer)
 
 set(PN_PNEUMO_GLOBS)
 foreach(dir IN LISTS PN_PNEUMO_DIRS)
