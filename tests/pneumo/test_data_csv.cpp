@@ -170,7 +170,7 @@ TEST_CASE("csv: writing is atomic and round-trips") {
   // A folder where the file should go: the rename fails, nothing is left.
   fs::create_directory(tmp / "taken");
   fs::create_directory(tmp / "taken" / "sub");
-  CHECK_THROWS_WITH_AS(write_file_atomic(tmp / "taken", "x"), has("rename failed"),
+  CHECK_THROWS_WITH_AS(write_file_atomic(tmp / "taken", "x"), has("renaming the temporary over it failed"),
                        pn::Error);
   CHECK(listing(tmp.path()) == std::set<std::string>{"folds.csv", "taken"});
 }
