@@ -1,12 +1,16 @@
 # Every folder tests/NAME/ becomes one executable test_NAME built from its
-# *.cpp files and tests/main.cpp; each doctest test case is one CTest test.
+# *.cpp files and tests/main.cpp, registered with CTest.
 find_path(DOCTEST_INCLUDE_DIR doctest/doctest.h REQUIRED)
-find_package(doctest QUIET)
-if(doctest_FOUND)
-  include(${doctest_DIR}/doctest.cmake)  # doctest_discover_tests: one CTest test per test case
-endif()
 
 set(PN_TEST_DATA_DIR ${CMAKE_SOURCE_DIR}/tests/data)
+
+# The library each folder tests, when it is not pn_NAME.
+set(PN_TEST_LIB_models pn_pneumo)
+# Folders whose tests are split into several CTest tests (name=doctest filter),
+# so that `ctest -j2` runs the slow halves side by side. Every other folder is
+# one CTest test; doctest reports each failing case itself.
+set(PN_TEST_SHARDS_models "albunet=--test-case=*AlbuNet*" "encoders=--test-case-exclude=*AlbuNet*")
+
 file(GLOB PN_TEST_DIRS LIST_DIRECTORIES true ${CMAKE_SOURCE_DIR}/tests/*)
 foreach(dir IN LISTS PN_TEST_DIRS)
   if(NOT IS_DIRECTORY ${dir})
@@ -24,15 +28,20 @@ foreach(dir IN LISTS PN_TEST_DIRS)
   # the repository in shared/reference.
   target_compile_definitions(${target} PRIVATE PN_TEST_DATA_DIR="${PN_TEST_DATA_DIR}"
                              PN_REFERENCE_DIR="${CMAKE_SOURCE_DIR}/../shared/reference")
-  # tests/NAME links the library pn_NAME when there is one (which brings its
-  # own dependencies), else the core.
-  if(TARGET pn_${name})
+  if(DEFINED PN_TEST_LIB_${name})
+    target_link_libraries(${target} PRIVATE ${PN_TEST_LIB_${name}})
+  elseif(TARGET pn_${name})
     target_link_libraries(${target} PRIVATE pn_${name})
   else()
     target_link_libraries(${target} PRIVATE pn_core)
   endif()
-  if(COMMAND doctest_discover_tests)
-    doctest_discover_tests(${target} TEST_PREFIX "${name}/")
+  if(DEFINED PN_TEST_SHARDS_${name})
+    foreach(shard IN LISTS PN_TEST_SHARDS_${name})
+      string(REPLACE "=" ";" parts "${shard}")
+      list(POP_FRONT parts shard_name)
+      list(JOIN parts "=" filter)
+      add_test(NAME ${name}/${shard_name} COMMAND ${target} ${filter})
+    endforeach()
   else()
     add_test(NAME ${name} COMMAND ${target})
   endif()

@@ -315,6 +315,7 @@ class Parser {
         continue;
       }
       if (i < s.size() && s[i] == close) continue;
+      if (i >= s.size()) error(line, "unterminated flow collection (multi-line flow collections are not supported)");
       error(line, std::string("expected ',' or '") + close + "' in a flow collection");
     }
   }
