@@ -17,7 +17,7 @@ int usage(std::ostream& os, int code) {
         "  demo     train a small conv net on generated images and print its loss falling\n"
         "  prepare  convert the competition's DICOMs and RLE CSV into PNG folders:\n"
         "           --train DIR --test DIR --rle CSV --out DIR [--size 1024] [--threads 2]\n"
-        "           [--folds CSV [--n-folds 5] [--seed 42]] [--binarize-masks]\n"
+        "           [--folds CSV [--n-folds 5] [--seed 42]] [--reference-masks]\n"
         "  augment  write K augmented samples (image, mask, overlay) of one image:\n"
         "           --transforms JSON --image PNG [--mask PNG] [--seed S] [--count K] --out DIR\n"
         "  predict  the probability map of one image as .npy:\n"

@@ -9,7 +9,7 @@ namespace pn::apps {
 
 int run_prepare(int argc, char** argv) {
   Args args(argc, argv, 0, {"train", "test", "rle", "out", "size", "threads", "folds", "n-folds", "seed"},
-            {"binarize-masks"});
+            {"reference-masks"});
   data::PrepareOptions o;
   o.train_dir = args.str("train", "");
   o.test_dir = args.str("test", "");
@@ -20,7 +20,9 @@ int run_prepare(int argc, char** argv) {
   o.folds_csv = args.str("folds", "");
   o.n_folds = static_cast<int>(args.integer("n-folds", 5));
   o.fold_seed = static_cast<unsigned long long>(args.integer("seed", 42));
-  o.binarize_masks = args.has("binarize-masks");
+  // Masks are 0/255 at every size; --reference-masks keeps the grey edges the
+  // reference's resize leaves at sizes other than 1024.
+  o.binarize_masks = !args.has("reference-masks");
   o.progress = [](std::size_t done, std::size_t total) {
     if (done == total || done % 200 == 0) std::cerr << "\rprepare: " << done << "/" << total << std::flush;
   };
