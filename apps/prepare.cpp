@@ -8,12 +8,18 @@
 namespace pn::apps {
 
 int run_prepare(int argc, char** argv) {
-  Args args(argc, argv, 0, {"train", "test", "rle", "out", "size", "threads", "folds", "n-folds", "seed"},
+  Args args(argc, argv, 0,
+            {"train", "test", "rle", "rle-format", "out", "size", "threads", "folds", "n-folds", "seed"},
             {"reference-masks"});
   data::PrepareOptions o;
   o.train_dir = args.str("train", "");
   o.test_dir = args.str("test", "");
   o.rle_csv = args.str("rle", "");
+  if (args.has("rle-format")) {
+    std::string f = args.str("rle-format");
+    PN_CHECK(f == "stage1" || f == "stage2", "option --rle-format: expected stage1 or stage2, got '", f, "'");
+    o.rle_format = f == "stage1" ? data::RleFormat::Stage1Relative : data::RleFormat::Stage2Absolute;
+  }
   o.out_dir = args.str("out");
   o.size = static_cast<int>(args.integer("size", 1024));
   o.threads = static_cast<int>(args.integer("threads", 2));
