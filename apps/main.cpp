@@ -24,6 +24,9 @@ int usage(std::ostream& os, int code) {
         "  predict  the probability map of one image as .npy:\n"
         "           --model CONFIG.yaml|AlbuNet|SCSEUnet|Resnet50 --weights FILE --image PNG|DCM\n"
         "           [--size N] [--tta flip] --out FILE.npy\n"
+        "  bench    time a training or inference step, as one JSON line:\n"
+        "           [--model albunet|scseunet|resnet50] [--size 256] [--batch 2] [--mode train|infer]\n"
+        "           [--steps 5] [--device cpu] [--threads T] [--precision fp32] [--profile]\n"
         "  help     show this message\n";
   return code;
 }
@@ -38,6 +41,7 @@ int main(int argc, char** argv) {
     if (command == "prepare") return pn::apps::run_prepare(argc - 2, argv + 2);
     if (command == "augment") return pn::apps::run_augment(argc - 2, argv + 2);
     if (command == "predict") return pn::apps::run_predict(argc - 2, argv + 2);
+    if (command == "bench") return pn::apps::run_bench(argc - 2, argv + 2);
     if (command == "help" || command == "--help" || command == "-h") return usage(std::cout, 0);
     std::cerr << "pneumo: unknown command '" << command << "'\n";
     return usage(std::cerr, 2);

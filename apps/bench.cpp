@@ -1,0 +1,105 @@
+// pneumo bench: the time of a training or inference step of one model, as
+// one JSON line (bench/peer.py prints the same line for PyTorch, and
+// bench/compare runs both).
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <omp.h>
+
+#include "apps/args.h"
+#include "apps/commands.h"
+#include "autograd/grad_mode.h"
+#include "nn/losses.h"
+#include "nn/optim/adam.h"
+#include "pneumo/models/model_factory.h"
+#include "tensor/profiler.h"
+#include "tensor/random.h"
+
+namespace pn::apps {
+
+namespace {
+
+models::ModelSpec bench_model(const std::string& name) {
+  models::ModelSpec spec;
+  if (name == "albunet") {
+    spec.class_name = "AlbuNet";
+  } else if (name == "scseunet") {
+    spec.class_name = "SCSEUnet";
+    spec.args["seg_classes"] = int64_t{1};
+  } else if (name == "resnet50") {
+    spec.class_name = "Resnet";
+    spec.args["seg_classes"] = int64_t{1};
+    spec.args["backbone_arch"] = std::string("resnet50");
+  } else {
+    fail("option --model: expected albunet, scseunet or resnet50, got '", name, "'");
+  }
+  return spec;
+}
+
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+}  // namespace
+
+int run_bench(int argc, char** argv) {
+  Args args(argc, argv, 0, {"model", "size", "batch", "mode", "steps", "device", "threads", "precision"},
+            {"profile"});
+  std::string model_name = args.str("model", "albunet");
+  int64_t size = args.integer("size", 256), batch = args.integer("batch", 2), steps = args.integer("steps", 5);
+  std::string mode = args.str("mode", "train"), device = args.str("device", "cpu");
+  std::string precision = args.str("precision", "fp32");
+  PN_CHECK(mode == "train" || mode == "infer", "option --mode: expected train or infer, got '", mode, "'");
+  PN_CHECK(device == "cpu", "option --device: only cpu is available in this build, got '", device, "'");
+  PN_CHECK(precision == "fp32", "option --precision: only fp32 runs on the CPU, got '", precision, "'");
+  PN_CHECK(size > 0 && batch > 0 && steps > 0, "options --size, --batch and --steps must be positive");
+  int threads = static_cast<int>(args.integer("threads", omp_get_max_threads()));
+  omp_set_num_threads(threads);
+
+  auto model = models::build_model(bench_model(model_name)).model;
+  Generator gen(0);
+  Tensor x = normal({batch, 3, size, size}, 0, 1, DType::Float32, Device::cpu(), &gen);
+  Tensor y = bernoulli({batch, 1, size, size}, 0.2, DType::Float32, Device::cpu(), &gen);
+  nn::optim::Adam adam(model->parameters(), nn::optim::AdamOptions{.lr = 1e-4});
+  nn::ComboLoss loss({{"bce", 3}, {"dice", 1}, {"focal", 4}});
+  if (mode == "train") model->train();
+  else model->eval();
+
+  auto step = [&] {
+    if (mode == "infer") {
+      NoGradGuard no_grad;
+      sigmoid(model->forward(x));
+      return;
+    }
+    adam.zero_grad();
+    loss(model->forward(x), y).backward();
+    adam.step();
+  };
+  step();  // warm-up: first-touch allocations, packing buffers
+  std::vector<double> times;
+  for (int64_t s = 0; s < steps; ++s) {
+    bool profile = args.has("profile") && s == steps - 1;
+    if (profile) set_profiling(true);
+    auto t0 = std::chrono::steady_clock::now();
+    step();
+    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    if (profile) {
+      set_profiling(false);
+      std::cerr << format_profile(profile_report());
+    }
+  }
+  std::sort(times.begin(), times.end());
+  double median = times[times.size() / 2];
+  std::cout << "{\"impl\": \"pneumo\", \"model\": \"" << model_name << "\", \"size\": " << size
+            << ", \"batch\": " << batch << ", \"mode\": \"" << mode << "\", \"device\": \"" << device
+            << "\", \"threads\": " << threads << ", \"precision\": \"" << precision << "\", \"steps\": " << steps
+            << ", \"median_s\": " << median << ", \"images_per_s\": " << static_cast<double>(batch) / median
+            << ", \"peak_mem_mb\": " << peak_rss_mb() << "}" << std::endl;
+  return 0;
+}
+
+}  // namespace pn::apps
