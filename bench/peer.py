@@ -38,24 +38,39 @@ def main():
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
-    ap.add_argument("--precision", default="fp32")
+    ap.add_argument("--precision", default="fp32", choices=["fp32", "tf32", "bf16"])
+    ap.add_argument("--channels-last", action="store_true", help="NHWC memory format (GPU peers)")
+    ap.add_argument("--compile", action="store_true", help="torch.compile the model (PyTorch >= 2)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    if a.device.startswith("cuda"):
+        torch.backends.cudnn.benchmark = True
+        tf32 = a.precision == "tf32"
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+        torch.backends.cudnn.allow_tf32 = tf32
     torch.manual_seed(0)
     model = {"albunet": lambda: AlbuNet(), "scseunet": lambda: SCSEUnet(1),
              "resnet50": lambda: ResnetUnet(1, "resnet50")}[a.model]().to(a.device)
-    x = torch.randn(a.batch, 3, a.size, a.size, device=a.device)
+    fmt = torch.channels_last if a.channels_last else torch.contiguous_format
+    model = model.to(memory_format=fmt)
+    if a.compile:
+        model = torch.compile(model)
+    x = torch.randn(a.batch, 3, a.size, a.size, device=a.device).to(memory_format=fmt)
     y = (torch.rand(a.batch, 1, a.size, a.size, device=a.device) < 0.2).float()
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
     model.train(a.mode == "train")
 
     def step():
         if a.mode == "infer":
-            with torch.no_grad():
+            with torch.no_grad(), torch.autocast(device_type=a.device.split(":")[0], dtype=torch.bfloat16,
+                                                 enabled=a.precision == "bf16"):
                 torch.sigmoid(model(x))
             return
         opt.zero_grad()
-        combo_loss(model(x), y).backward()
+        # bf16: autocast computes in bfloat16 with float32 master weights.
+        with torch.autocast(device_type=a.device.split(":")[0], dtype=torch.bfloat16, enabled=a.precision == "bf16"):
+            out = model(x)
+        combo_loss(out.float(), y).backward()
         opt.step()
 
     step()  # warm-up
@@ -70,7 +85,8 @@ def main():
     median = times[len(times) // 2]
     peak = (torch.cuda.max_memory_allocated() / 2**20 if a.device.startswith("cuda")
             else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
-    print(json.dumps({"impl": "pytorch " + torch.__version__, "model": a.model, "size": a.size, "batch": a.batch,
+    impl = "pytorch " + torch.__version__ + (" channels_last" if a.channels_last else "") + (" compiled" if a.compile else "")
+    print(json.dumps({"impl": impl, "model": a.model, "size": a.size, "batch": a.batch,
                       "mode": a.mode, "device": a.device, "threads": a.threads, "precision": a.precision,
                       "steps": a.steps, "median_s": median, "images_per_s": a.batch / median,
                       "peak_mem_mb": peak}))
