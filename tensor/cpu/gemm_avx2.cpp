@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "tensor/cpu/gemm.h"
+#include "tensor/cpu/gemm_micro_kernel.h"
 
 namespace pn::cpu::detail {
 namespace {
@@ -50,55 +51,6 @@ struct Ymm<double> {
 // one broadcast value of A is the largest tile that fits; 12 independent
 // accumulators still cover the FMA latency (4-5 cycles x 2 ports).
 constexpr int kMr = 6;
-
-template <class T, int Rows>
-void micro_kernel(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta) {
-  using S = Ymm<T>;
-  using V = typename S::V;
-  constexpr int L = S::kLanes;
-
-  V acc0[Rows], acc1[Rows];  // columns [0, L) and [L, 2L) of each row
-#pragma GCC unroll 8
-  for (int r = 0; r < Rows; ++r) acc0[r] = acc1[r] = S::zero();
-
-  // The C tile is written at the end; start fetching it now so the stores
-  // do not wait for memory.
-#pragma GCC unroll 8
-  for (int r = 0; r < Rows; ++r) {
-    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 2 * L - 1), _MM_HINT_T0);
-  }
-
-#pragma GCC unroll 4
-  for (int64_t k = 0; k < kc; ++k) {
-    const V b0 = S::load(b);
-    const V b1 = S::load(b + L);
-#pragma GCC unroll 8
-    for (int r = 0; r < Rows; ++r) {
-      const V ar = S::set1(a[r]);
-      acc0[r] = S::fmadd(ar, b0, acc0[r]);
-      acc1[r] = S::fmadd(ar, b1, acc1[r]);
-    }
-    a += kMr;
-    b += 2 * L;
-  }
-
-  const V va = S::set1(alpha);
-  if (beta == T(0)) {
-#pragma GCC unroll 8
-    for (int r = 0; r < Rows; ++r) {
-      S::store(c + r * ldc, S::mul(va, acc0[r]));
-      S::store(c + r * ldc + L, S::mul(va, acc1[r]));
-    }
-  } else {
-    const V vb = S::set1(beta);
-#pragma GCC unroll 8
-    for (int r = 0; r < Rows; ++r) {
-      S::store(c + r * ldc, S::fmadd(vb, S::load(c + r * ldc), S::mul(va, acc0[r])));
-      S::store(c + r * ldc + L, S::fmadd(vb, S::load(c + r * ldc + L), S::mul(va, acc1[r])));
-    }
-  }
-}
 
 // ---- Transposes for packing (see pack() in gemm.cpp) -------------------------
 // Both work in two steps. First, interleaving neighbouring rows within each
@@ -155,9 +107,9 @@ static_assert(kMr <= kMaxTileRows && 2 * Ymm<float>::kLanes <= kMaxTileCols);
 template <class T, int... I>
 constexpr TileKernel<T> make_tile_kernel(std::integer_sequence<int, I...>) {
   if constexpr (std::is_same_v<T, float>) {
-    return {kMr, 2 * Ymm<T>::kLanes, {&micro_kernel<T, I + 1>...}, 8, &transpose_f32};
+    return {kMr, 2 * Ymm<T>::kLanes, {&micro_kernel<Ymm, T, kMr, I + 1>...}, 8, &transpose_f32};
   } else {
-    return {kMr, 2 * Ymm<T>::kLanes, {&micro_kernel<T, I + 1>...}, 4, &transpose_f64};
+    return {kMr, 2 * Ymm<T>::kLanes, {&micro_kernel<Ymm, T, kMr, I + 1>...}, 4, &transpose_f64};
   }
 }
 
