@@ -31,6 +31,27 @@ struct StbFree {
   void operator()(stbi_uc* p) const { stbi_image_free(p); }
 };
 
+// Walks the chunk list before stb sees the file: every chunk must lie inside
+// the file, and an empty IDAT chunk (legal, but written by no encoder) is
+// refused, because stb_image hands it to memcpy with a null buffer.
+void check_chunks(std::string_view bytes, std::string_view name) {
+  auto u32 = [&](std::size_t at) {
+    const auto* b = reinterpret_cast<const unsigned char*>(bytes.data()) + at;
+    return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | b[3];
+  };
+  std::size_t at = sizeof(kPngSignature);
+  while (at + 8 <= bytes.size()) {
+    const std::uint32_t length = u32(at);
+    const std::string_view type = bytes.substr(at + 4, 4);
+    PN_CHECK(length <= bytes.size() - at - 8 && bytes.size() - at - 8 - length >= 4, "cannot read PNG ", name,
+             ": chunk at byte ", at, " runs past the end of the file (truncated)");
+    PN_CHECK(!(type == "IDAT" && length == 0), "cannot read PNG ", name, ": empty IDAT chunk at byte ", at,
+             " (not supported)");
+    if (type == "IEND") return;
+    at += 12 + static_cast<std::size_t>(length);
+  }
+}
+
 }  // namespace
 
 GrayImage decode_png(std::string_view bytes, std::string_view name, const PngLimits& limits) {
@@ -54,6 +75,7 @@ GrayImage decode_png(std::string_view bytes, std::string_view name, const PngLim
   PN_CHECK(count <= limits.max_pixels, "cannot read PNG ", name, ": ", w, "x", h,
            " pixels is more than the limit of ", limits.max_pixels);
 
+  check_chunks(bytes, name);
   int w2 = 0, h2 = 0, comp2 = 0;
   std::unique_ptr<stbi_uc, StbFree> pixels(stbi_load_from_memory(data, len, &w2, &h2, &comp2, 1));
   PN_CHECK(pixels != nullptr, "cannot read PNG ", name, ": corrupt or truncated (",

@@ -99,3 +99,15 @@ TEST_CASE("png: broken files and limits") {
 }
 
 }  // namespace pn::data
+
+// Inputs the fuzzer (tools/fuzz) found that once reached undefined behaviour.
+TEST_CASE("png: fuzzer regressions are refused cleanly") {
+  // An empty IDAT chunk: stb_image passed a null buffer to memcpy.
+  const std::string empty_idat(
+      "\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x06\x00\x00\x00\x04"
+      "\x10\x00\x00\x00\x00\xd8\xff\xcd\xdc\x00\x00\x00\x00\x49\x44\x41\x54\x78\x9c\x01\x34\x00\xcb\xff"
+      "\x01\xeb\xbb\xd8\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82",
+      64);
+  CHECK_THROWS_WITH_AS(pn::data::decode_png(empty_idat, "empty_idat.png"),
+                       doctest::Contains("empty IDAT chunk at byte 33"), pn::Error);
+}

@@ -1,0 +1,18 @@
+// DICOM files through DCMTK. The reader takes a path, so each input goes
+// through a file in memory-backed /dev/shm.
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include "fuzz_main.h"
+#include "pneumo/data/dicom.h"
+
+PN_FUZZ_TARGET({
+  static const std::string path = "/dev/shm/pn_fuzz_" + std::to_string(::getpid()) + ".dcm";
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  pn::data::read_dicom(path);
+})
