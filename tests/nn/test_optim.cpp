@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "autograd/grad_mode.h"
+#include "error_text.h"
 #include "autograd/ops.h"
 #include "nn/optim/adam.h"
 #include "nn/optim/clip_grad.h"
@@ -21,6 +22,7 @@
 using namespace pn;
 using namespace pn::nn;
 using namespace pn::nn::optim;
+using pn::test::error_of;
 
 namespace {
 
@@ -95,16 +97,6 @@ void train_step(Optimizer& opt, const Problem& pr, int step) {
 
 const char* const kCases[] = {"adam",         "adam_wd", "adamw",        "adamw_amsgrad",
                               "adam_amsgrad", "sgd",     "sgd_momentum", "sgd_nesterov"};
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("optimizer trajectories equal PyTorch's (float64 to 1e-12, float32 to 1e-6)") {
@@ -213,7 +205,6 @@ StateDict merged(StateDict a, const StateDict& b) {
   a.insert(b.begin(), b.end());
   return a;
 }
-
 }  // namespace
 
 TEST_CASE("saving after k steps and resuming in a fresh optimizer continues bit for bit") {
@@ -406,7 +397,6 @@ class StandInCuda {
  private:
   bool installed_;
 };
-
 }  // namespace
 
 TEST_CASE("updates of tensors off the CPU fail loudly until a CUDA kernel exists") {

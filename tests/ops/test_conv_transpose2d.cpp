@@ -6,25 +6,18 @@
 #include <vector>
 
 #include "gradcheck.h"
+#include "conv_args.h"
+#include "error_text.h"
 #include "reference.h"
 
 using namespace pn;
 using pn::test::check_gradients;
+using pn::test::check_message;
+using pn::test::conv_args;
+using pn::test::error_of;
 using pn::test::rand64;
 
 namespace {
-
-Conv2dArgs conv_args(std::array<int64_t, 2> stride, std::array<int64_t, 2> padding = {0, 0},
-                     std::array<int64_t, 2> dilation = {1, 1}, int64_t groups = 1) {
-  Conv2dArgs a;
-  for (size_t i = 0; i < 2; ++i) {
-    a.stride[i] = stride[i];
-    a.padding[i] = padding[i];
-    a.dilation[i] = dilation[i];
-  }
-  a.groups = groups;
-  return a;
-}
 
 // conv_transpose2d of {x, w} or {x, w, bias}.
 pn::test::TestFn deconv(const Conv2dArgs& a, std::array<int64_t, 2> output_padding = {0, 0}) {
@@ -32,25 +25,6 @@ pn::test::TestFn deconv(const Conv2dArgs& a, std::array<int64_t, 2> output_paddi
     return conv_transpose2d(in[0], in[1], in.size() > 2 ? in[2] : Tensor(), a, output_padding);
   };
 }
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-void check_message(const std::string& msg, std::initializer_list<const char*> parts) {
-  INFO("message: ", msg);
-  REQUIRE(!msg.empty());
-  for (const char* part : parts) {
-    INFO("expected to contain: ", part);
-    CHECK(msg.find(part) != std::string::npos);
-  }
-}
-
 }  // namespace
 
 GRADCHECK_CASE("conv_transpose2d", "4x4, stride 2, padding 1 (a decoder's upsampling), with bias") {
