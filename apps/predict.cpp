@@ -20,12 +20,7 @@ namespace {
 models::ModelSpec model_spec(const std::string& model) {
   models::ModelSpec spec;
   if (model.size() > 5 && (model.ends_with(".yaml") || model.ends_with(".yml"))) {
-    config::Node m = config::load_yaml(model)["MODEL"];
-    spec.class_name = m["CLASS"].str();
-    if (const config::Node* py = m.find("PY")) spec.py_module = py->str();
-    if (const config::Node* args = m.find("ARGS"); args && args->is_mapping())
-      for (const auto& [k, v] : args->entries()) spec.args[k] = v.str();
-    return spec;
+    return models::model_spec(config::load_yaml(model)["MODEL"]);
   }
   if (model.rfind("Resnet", 0) == 0 && model.size() > 6) {
     spec.class_name = "Resnet";

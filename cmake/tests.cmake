@@ -6,6 +6,7 @@ set(PN_TEST_DATA_DIR ${CMAKE_SOURCE_DIR}/tests/data)
 
 # The library each folder tests, when it is not pn_NAME.
 set(PN_TEST_LIB_models pn_pneumo)
+set(PN_TEST_LIB_train pn_pneumo)
 # Folders whose tests are split into several CTest tests (name=doctest filter),
 # so that `ctest -j2` runs the slow halves side by side. Every other folder is
 # one CTest test; doctest reports each failing case itself.

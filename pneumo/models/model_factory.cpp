@@ -6,6 +6,7 @@
 
 #include "pneumo/models/albunet.h"
 #include "pneumo/models/encoder_decoder.h"
+#include "pneumo/models/unet.h"
 
 namespace pn::models {
 
@@ -153,13 +154,39 @@ BuiltModel build_resnet(const ModelSpec& spec) {
   return {model, imagenet_url(model->encoder_arch())};
 }
 
+// This project's small U-Net (no PY module of the original to check).
+BuiltModel build_unet(const ModelSpec& spec) {
+  Args a(spec, {"seg_classes", "num_filters", "depth"});
+  const int64_t one = 1, sixteen = 16, four = 4;
+  UNetOptions o;
+  o.seg_classes = positive(spec.class_name, "seg_classes", a.integer("seg_classes", &one));
+  o.num_filters = positive(spec.class_name, "num_filters", a.integer("num_filters", &sixteen));
+  o.depth = positive(spec.class_name, "depth", a.integer("depth", &four));
+  return {std::make_shared<UNet>(o), std::string()};
+}
+
 }  // namespace
 
 BuiltModel build_model(const ModelSpec& spec) {
   if (spec.class_name == "AlbuNet") return build_albunet(spec);
   if (spec.class_name == "SCSEUnet") return build_scse_unet(spec);
   if (spec.class_name == "Resnet") return build_resnet(spec);
-  fail("model factory: unknown MODEL.CLASS '", spec.class_name, "' (known: AlbuNet, SCSEUnet, Resnet)");
+  if (spec.class_name == "UNet") return build_unet(spec);
+  fail("model factory: unknown MODEL.CLASS '", spec.class_name, "' (known: AlbuNet, SCSEUnet, Resnet, UNet)");
+}
+
+ModelSpec model_spec(const config::Node& m) {
+  ModelSpec spec;
+  spec.class_name = m["CLASS"].str();
+  if (const config::Node* py = m.find("PY"); py && !py->is_null()) spec.py_module = py->str();
+  if (const config::Node* args = m.find("ARGS"); args && !args->is_null()) {
+    PN_CHECK(args->is_mapping(), args->where(), ": expected a mapping of argument names to values");
+    for (const auto& [k, v] : args->entries()) {
+      PN_CHECK(v.is_scalar(), v.where(), ": a model argument must be a single value");
+      spec.args[k] = v.str();
+    }
+  }
+  return spec;
 }
 
 }  // namespace pn::models

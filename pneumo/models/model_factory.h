@@ -14,6 +14,8 @@
 //             one implemented)
 //   Resnet:   seg_classes (required), backbone_arch (required: resnet18,
 //             resnet34, resnet50 or resnet101)
+//   UNet:     seg_classes (1), num_filters (16), depth (4): this project's
+//             small U-Net (pneumo/models/unet.h), not the original's
 // MODEL.FREEZE and MODEL.PRETRAINED are the training pipeline's (evaluate
 // without training; start from a checkpoint), not the model's.
 #include <map>
@@ -21,6 +23,7 @@
 #include <string>
 #include <variant>
 
+#include "pneumo/config/yaml.h"
 #include "pneumo/models/segmentation_model.h"
 
 namespace pn::models {
@@ -51,5 +54,10 @@ struct BuiltModel {
 // ones), an unknown or missing argument, a value of the wrong type or range,
 // a PY module that is not the class's.
 BuiltModel build_model(const ModelSpec& spec);
+
+// The spec of a configuration's MODEL section (CLASS, PY, ARGS; the
+// pipeline's keys FREEZE, PRETRAINED and FREEZE_ENCODER_EPOCHS are left to
+// the caller). Scalars are passed as their text; build_model checks them.
+ModelSpec model_spec(const config::Node& model_section);
 
 }  // namespace pn::models
