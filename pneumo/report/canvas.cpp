@@ -63,10 +63,13 @@ void Canvas::frame(const Rect& r, Rgb colour) {
 void Canvas::line(double x0, double y0, double x1, double y1, double width, Rgb colour) {
   if (!std::isfinite(x0) || !std::isfinite(y0) || !std::isfinite(x1) || !std::isfinite(y1)) return;
   const double half = width / 2;
-  const int left = std::max(0, static_cast<int>(std::floor(std::min(x0, x1) - half - 1)));
-  const int right = std::min(width_ - 1, static_cast<int>(std::ceil(std::max(x0, x1) + half + 1)));
-  const int top = std::max(0, static_cast<int>(std::floor(std::min(y0, y1) - half - 1)));
-  const int bottom = std::min(height_ - 1, static_cast<int>(std::ceil(std::max(y0, y1) + half + 1)));
+  // The bounding box, clamped to the canvas before any conversion to int (a
+  // far-off coordinate must not overflow it).
+  auto clamped = [](double v, int hi) { return static_cast<int>(std::clamp(v, -1.0, static_cast<double>(hi))); };
+  const int left = std::max(0, clamped(std::floor(std::min(x0, x1) - half - 1), width_));
+  const int right = std::min(width_ - 1, clamped(std::ceil(std::max(x0, x1) + half + 1), width_));
+  const int top = std::max(0, clamped(std::floor(std::min(y0, y1) - half - 1), height_));
+  const int bottom = std::min(height_ - 1, clamped(std::ceil(std::max(y0, y1) + half + 1), height_));
   const double dx = x1 - x0, dy = y1 - y0, length2 = dx * dx + dy * dy;
   for (int y = top; y <= bottom; ++y) {
     for (int x = left; x <= right; ++x) {

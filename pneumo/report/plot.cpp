@@ -40,17 +40,25 @@ std::vector<double> linear_ticks(double lo, double hi, int max_ticks) {
            "linear_ticks: needs a finite range lo < hi and max_ticks >= 2, got [", lo, ", ", hi, "], ", max_ticks);
   // Start one decade below the span / max_ticks and walk up 1, 2, 5, 10, ...
   double power = std::pow(10.0, std::floor(std::log10((hi - lo) / max_ticks)) - 1);
-  for (;; power *= 10) {
+  // A span too small or too large for doubles (a denormal step, an infinite
+  // one) ends the search after the 700 decades doubles have: no ticks then.
+  for (int decade = 0; decade < 700; ++decade, power *= 10) {
     for (double m : {1.0, 2.0, 5.0}) {
       const double step = m * power;
       const double first = std::ceil(lo / step - 1e-9), last = std::floor(hi / step + 1e-9);
       if (last - first + 1 <= max_ticks) {
+        // Counted, not stepped by ++k: at 1e17 and beyond ++k changes nothing.
         std::vector<double> ticks;
-        for (double k = first; k <= last; ++k) ticks.push_back(k * step == 0 ? 0.0 : k * step);
+        const int n = static_cast<int>(std::max(0.0, last - first + 1));
+        for (int i = 0; i < n; ++i) {
+          const double v = (first + i) * step;
+          if (std::isfinite(v)) ticks.push_back(v == 0 ? 0.0 : v);
+        }
         return ticks;
       }
     }
   }
+  return {};
 }
 
 std::vector<double> log_ticks(double lo, double hi) {

@@ -62,7 +62,8 @@ PlotFrame draw_chart(Canvas& canvas, const Rect& where, const Chart& chart);
 
 // Tick positions for [lo, hi] on a linear scale: the multiples of a step of
 // 1, 2 or 5 times a power of ten that lie in [lo, hi], the step the smallest
-// giving at most max_ticks ticks.  Requires lo < hi and max_ticks >= 2.
+// giving at most max_ticks ticks (none when the span is beyond what doubles
+// resolve).  Requires finite lo < hi and max_ticks >= 2.
 std::vector<double> linear_ticks(double lo, double hi, int max_ticks);
 // Tick positions for [lo, hi] (0 < lo < hi) on a log scale: the powers of
 // ten in range; when there are fewer than two, also 2 and 5 times them.

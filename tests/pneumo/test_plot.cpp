@@ -90,6 +90,10 @@ TEST_CASE("ticks: 1-2-5 steps, powers of ten, labels") {
   CHECK(t.front() == doctest::Approx(0.84));
   CHECK(t.back() == doctest::Approx(0.90));
   CHECK(linear_ticks(-3, 17, 5) == std::vector<double>{0, 5, 10, 15});
+  // Spans at the ends of what doubles hold end, with ticks or without.
+  CHECK(linear_ticks(1e17, 1e17 + 64, 5).size() <= 5);
+  CHECK(linear_ticks(0, 1e-322, 5).size() <= 5);
+  CHECK(linear_ticks(-1e308, 1e308, 5).size() <= 5);
 
   const std::vector<double> wide = log_ticks(1e-5, 2e-3);
   REQUIRE(wide.size() == 3);
@@ -149,6 +153,12 @@ TEST_CASE("chart: a series lands on its mapped pixels; log scale; broken lines; 
   Chart bad;
   bad.series.push_back({"uneven", colour, {0, 1}, {0}});
   CHECK_THROWS_WITH(draw_chart(l, {0, 0, 500, 400}, bad), data::test::has("series 'uneven' has 2 x values but 1 y"));
+
+  // Extreme values draw without trouble.
+  Canvas x(300, 200, kWhite);
+  Chart extreme;
+  extreme.series.push_back({"x", colour, {-1e308, 1e308, 1e17}, {1e300, -1e300, 1e17 + 64}});
+  CHECK(draw_chart(x, {0, 0, 300, 200}, extreme).area.w > 0);
 
   // No data at all: still a chart, with its note.
   Canvas e(300, 200, kWhite);
