@@ -12,5 +12,6 @@ int run_predict(int argc, char** argv);
 int run_bench(int argc, char** argv);
 int run_train(int argc, char** argv);
 int run_schedule(int argc, char** argv);
+int run_dashboard(int argc, char** argv);
 
 }  // namespace pn::apps

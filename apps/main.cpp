@@ -30,6 +30,9 @@ int usage(std::ostream& os, int code) {
         "  train    train the folds of a configuration (resumes a stopped run):\n"
         "           CONFIG.yaml [--root DIR] [--device cpu|cuda] [--workers N] [--threads T] [--quiet]\n"
         "  schedule print the learning rate per epoch of a configuration: CONFIG.yaml [--epochs N]\n"
+        "  dashboard an HTML page and PNG figures (results table, training curves,\n"
+        "           validation samples) of the experiments `pneumo train` wrote:\n"
+        "           EXPERIMENTS_DIR --out DIR [--samples 8]\n"
         "  help     show this message\n";
   return code;
 }
@@ -47,6 +50,7 @@ int main(int argc, char** argv) {
     if (command == "bench") return pn::apps::run_bench(argc - 2, argv + 2);
     if (command == "train") return pn::apps::run_train(argc - 2, argv + 2);
     if (command == "schedule") return pn::apps::run_schedule(argc - 2, argv + 2);
+    if (command == "dashboard") return pn::apps::run_dashboard(argc - 2, argv + 2);
     if (command == "help" || command == "--help" || command == "-h") return usage(std::cout, 0);
     std::cerr << "pneumo: unknown command '" << command << "'\n";
     return usage(std::cerr, 2);

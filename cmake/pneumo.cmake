@@ -19,7 +19,8 @@ set(PN_PNEUMO_DIRS
     pneumo/augment
     pneumo/loader
     pneumo/infer
-    pneumo/train)
+    pneumo/train
+    pneumo/report)
 
 set(PN_PNEUMO_GLOBS)
 foreach(dir IN LISTS PN_PNEUMO_DIRS)

@@ -3,11 +3,6 @@
 #include <cstdio>
 #include <system_error>
 
-// stb_image_write's implementation is compiled once, in pneumo/data/png.cpp,
-// with STBI_WRITE_NO_STDIO; these are its declarations under the same setting.
-#define STBI_WRITE_NO_STDIO
-#include <stb/stb_image_write.h>
-
 #include "pneumo/augment/rng.h"
 #include "pneumo/augment/transform_json.h"
 #include "pneumo/data/file_io.h"
@@ -43,15 +38,7 @@ Image overlay(const Image& image, const Image& mask) {
 std::string encode_png_rgb(const Image& image) {
   PN_CHECK(image.valid() && !image.empty() && (image.channels == 1 || image.channels == 3),
            "encode_png_rgb: needs a non-empty 1- or 3-channel image");
-  std::string out;
-  auto sink = [](void* context, void* data, int size) {
-    static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
-  };
-  const int ok = stbi_write_png_to_func(sink, &out, image.width, image.height, image.channels, image.data.data(),
-                                        static_cast<int>(image.row_stride()));
-  PN_CHECK(ok != 0 && !out.empty(), "encode_png_rgb: stb failed to encode a ", image.width, "x", image.height,
-           " image");
-  return out;
+  return data::encode_png_pixels(image.width, image.height, image.channels, image.data.data());
 }
 
 PreviewReport write_augmented_samples(const PreviewOptions& options) {

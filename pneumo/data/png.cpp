@@ -54,7 +54,10 @@ void check_chunks(std::string_view bytes, std::string_view name) {
 
 }  // namespace
 
-GrayImage decode_png(std::string_view bytes, std::string_view name, const PngLimits& limits) {
+PngPixels decode_png_pixels(std::string_view bytes, std::string_view name, int channels,
+                            const PngLimits& limits) {
+  PN_CHECK(channels == 1 || channels == 3, "cannot read PNG ", name, ": ", channels,
+           " channels asked for (1 or 3)");
   PN_CHECK(bytes.size() <= limits.max_file_bytes, "cannot read PNG ", name, ": ", bytes.size(),
            " bytes is more than the limit of ", limits.max_file_bytes);
   PN_CHECK(bytes.size() >= sizeof(kPngSignature) &&
@@ -77,15 +80,25 @@ GrayImage decode_png(std::string_view bytes, std::string_view name, const PngLim
 
   check_chunks(bytes, name);
   int w2 = 0, h2 = 0, comp2 = 0;
-  std::unique_ptr<stbi_uc, StbFree> pixels(stbi_load_from_memory(data, len, &w2, &h2, &comp2, 1));
+  std::unique_ptr<stbi_uc, StbFree> pixels(stbi_load_from_memory(data, len, &w2, &h2, &comp2, channels));
   PN_CHECK(pixels != nullptr, "cannot read PNG ", name, ": corrupt or truncated (",
            stbi_failure_reason(), ")");
   PN_CHECK(w2 == w && h2 == h, "cannot read PNG ", name, ": decoded size ", w2, "x", h2,
            " differs from the header's ", w, "x", h);
+  PngPixels out;
+  out.width = w;
+  out.height = h;
+  out.channels = channels;
+  out.data.assign(pixels.get(), pixels.get() + count * static_cast<std::size_t>(channels));
+  return out;
+}
+
+GrayImage decode_png(std::string_view bytes, std::string_view name, const PngLimits& limits) {
+  PngPixels gray = decode_png_pixels(bytes, name, 1, limits);
   GrayImage image;
-  image.width = w;
-  image.height = h;
-  image.pixels.assign(pixels.get(), pixels.get() + count);
+  image.width = gray.width;
+  image.height = gray.height;
+  image.pixels = std::move(gray.data);
   return image;
 }
 
@@ -112,19 +125,27 @@ std::optional<std::pair<int, int>> png_size(const std::filesystem::path& path) {
   return std::pair<int, int>(static_cast<int>(w), static_cast<int>(h));
 }
 
+std::string encode_png_pixels(int width, int height, int channels, const std::uint8_t* data) {
+  PN_CHECK(width >= 1 && height >= 1 && (channels == 1 || channels == 3) && data != nullptr,
+           "encode_png: needs a non-empty image of 1 or 3 channels, got ", width, "x", height, "x",
+           channels);
+  PN_CHECK(static_cast<std::size_t>(width) * static_cast<std::size_t>(channels) <= static_cast<std::size_t>(INT_MAX),
+           "encode_png: rows of ", width, " pixels are too long");
+  std::string out;
+  auto sink = [](void* context, void* bytes, int size) {
+    static_cast<std::string*>(context)->append(static_cast<const char*>(bytes),
+                                               static_cast<std::size_t>(size));
+  };
+  const int ok = stbi_write_png_to_func(sink, &out, width, height, channels, data, width * channels);
+  PN_CHECK(ok != 0 && !out.empty(), "encode_png: stb failed to encode a ", width, "x", height,
+           " image");
+  return out;
+}
+
 std::string encode_png(const GrayImage& image) {
   PN_CHECK(image.valid() && !image.empty(), "encode_png: needs a valid non-empty image, got ",
            image.width, "x", image.height);
-  std::string out;
-  auto sink = [](void* context, void* data, int size) {
-    static_cast<std::string*>(context)->append(static_cast<const char*>(data),
-                                               static_cast<std::size_t>(size));
-  };
-  const int ok = stbi_write_png_to_func(sink, &out, image.width, image.height, 1,
-                                        image.pixels.data(), image.width);
-  PN_CHECK(ok != 0 && !out.empty(), "encode_png: stb failed to encode a ", image.width, "x",
-           image.height, " image");
-  return out;
+  return encode_png_pixels(image.width, image.height, 1, image.pixels.data());
 }
 
 void write_png(const std::filesystem::path& path, const GrayImage& image) {
