@@ -10,5 +10,8 @@ int run_prepare(int argc, char** argv);
 int run_augment(int argc, char** argv);
 int run_predict(int argc, char** argv);
 int run_bench(int argc, char** argv);
+int run_submit(int argc, char** argv);
+int run_score(int argc, char** argv);
+int run_search(int argc, char** argv);
 
 }  // namespace pn::apps

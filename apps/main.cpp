@@ -27,6 +27,15 @@ int usage(std::ostream& os, int code) {
         "  bench    time a training or inference step, as one JSON line:\n"
         "           [--model albunet|scseunet|resnet50] [--size 256] [--batch 2] [--mode train|infer]\n"
         "           [--steps 5] [--device cpu] [--threads T] [--precision fp32] [--profile]\n"
+        "  submit   a submission CSV from .npz probability maps and the reference's submit YAML\n"
+        "           (MASK_DICT or RESULT_WEIGHTS, the triplet thresholds, SAMPLE_SUB, SUB_FILE):\n"
+        "           CONFIG.yaml [--root DIR]\n"
+        "  score    the competition metric (mean Dice, 1 for two empty masks) of a submission:\n"
+        "           --submission CSV --truth CSV [--size 1024]\n"
+        "           [--submission-format stage1|stage2] [--truth-format stage1|stage2]\n"
+        "  search   the triplet threshold search on out-of-fold predictions:\n"
+        "           --predictions OOF.npz --masks DIR [--folds CSV] [--top LIST] [--area LIST]\n"
+        "           [--bottom LIST] [--min-contour-area LIST] --out TABLE.csv\n"
         "  help     show this message\n";
   return code;
 }
@@ -42,6 +51,9 @@ int main(int argc, char** argv) {
     if (command == "augment") return pn::apps::run_augment(argc - 2, argv + 2);
     if (command == "predict") return pn::apps::run_predict(argc - 2, argv + 2);
     if (command == "bench") return pn::apps::run_bench(argc - 2, argv + 2);
+    if (command == "submit") return pn::apps::run_submit(argc - 2, argv + 2);
+    if (command == "score") return pn::apps::run_score(argc - 2, argv + 2);
+    if (command == "search") return pn::apps::run_search(argc - 2, argv + 2);
     if (command == "help" || command == "--help" || command == "-h") return usage(std::cout, 0);
     std::cerr << "pneumo: unknown command '" << command << "'\n";
     return usage(std::cerr, 2);
