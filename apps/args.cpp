@@ -60,4 +60,24 @@ double Args::number(const std::string& name, double fallback) const {
   return v;
 }
 
+std::vector<double> Args::numbers(const std::string& name, const std::vector<double>& fallback) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) return fallback;
+  std::vector<double> out;
+  const std::string& list = it->second;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = list.find(',', start);
+    const std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    char* end = nullptr;
+    const double v = std::strtod(item.c_str(), &end);
+    PN_CHECK(!item.empty() && *end == '\0', "option --", name, ": expected comma-separated numbers, got '", list,
+             "'");
+    out.push_back(v);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 }  // namespace pn::apps

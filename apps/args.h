@@ -21,6 +21,8 @@ class Args {
   std::string str(const std::string& name) const;  // required
   int64_t integer(const std::string& name, int64_t fallback) const;
   double number(const std::string& name, double fallback) const;
+  // A comma-separated list of numbers ("0.5,0.6,0.7"); fallback when absent.
+  std::vector<double> numbers(const std::string& name, const std::vector<double>& fallback) const;
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:

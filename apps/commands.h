@@ -13,5 +13,8 @@ int run_bench(int argc, char** argv);
 int run_train(int argc, char** argv);
 int run_schedule(int argc, char** argv);
 int run_dashboard(int argc, char** argv);
+int run_submit(int argc, char** argv);
+int run_score(int argc, char** argv);
+int run_search(int argc, char** argv);
 
 }  // namespace pn::apps

@@ -33,6 +33,15 @@ int usage(std::ostream& os, int code) {
         "  dashboard an HTML page and PNG figures (results table, training curves,\n"
         "           validation samples) of the experiments `pneumo train` wrote:\n"
         "           EXPERIMENTS_DIR --out DIR [--samples 8]\n"
+        "  submit   a submission CSV from .npz probability maps and the reference's submit YAML\n"
+        "           (MASK_DICT or RESULT_WEIGHTS, the triplet thresholds, SAMPLE_SUB, SUB_FILE):\n"
+        "           CONFIG.yaml [--root DIR]\n"
+        "  score    the competition metric (mean Dice, 1 for two empty masks) of a submission:\n"
+        "           --submission CSV --truth CSV [--size 1024]\n"
+        "           [--submission-format stage1|stage2] [--truth-format stage1|stage2]\n"
+        "  search   the triplet threshold search on out-of-fold predictions:\n"
+        "           --predictions OOF.npz --masks DIR [--folds CSV] [--top LIST] [--area LIST]\n"
+        "           [--bottom LIST] [--min-contour-area LIST] --out TABLE.csv\n"
         "  help     show this message\n";
   return code;
 }
@@ -51,6 +60,9 @@ int main(int argc, char** argv) {
     if (command == "train") return pn::apps::run_train(argc - 2, argv + 2);
     if (command == "schedule") return pn::apps::run_schedule(argc - 2, argv + 2);
     if (command == "dashboard") return pn::apps::run_dashboard(argc - 2, argv + 2);
+    if (command == "submit") return pn::apps::run_submit(argc - 2, argv + 2);
+    if (command == "score") return pn::apps::run_score(argc - 2, argv + 2);
+    if (command == "search") return pn::apps::run_search(argc - 2, argv + 2);
     if (command == "help" || command == "--help" || command == "-h") return usage(std::cout, 0);
     std::cerr << "pneumo: unknown command '" << command << "'\n";
     return usage(std::cerr, 2);

@@ -15,11 +15,7 @@ int run_prepare(int argc, char** argv) {
   o.train_dir = args.str("train", "");
   o.test_dir = args.str("test", "");
   o.rle_csv = args.str("rle", "");
-  if (args.has("rle-format")) {
-    std::string f = args.str("rle-format");
-    PN_CHECK(f == "stage1" || f == "stage2", "option --rle-format: expected stage1 or stage2, got '", f, "'");
-    o.rle_format = f == "stage1" ? data::RleFormat::Stage1Relative : data::RleFormat::Stage2Absolute;
-  }
+  if (args.has("rle-format")) o.rle_format = data::parse_rle_format(args.str("rle-format"), "option --rle-format");
   o.out_dir = args.str("out");
   o.size = static_cast<int>(args.integer("size", 1024));
   o.threads = static_cast<int>(args.integer("threads", 2));

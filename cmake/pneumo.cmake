@@ -20,7 +20,8 @@ set(PN_PNEUMO_DIRS
     pneumo/loader
     pneumo/infer
     pneumo/train
-    pneumo/report)
+    pneumo/report
+    pneumo/post)
 
 set(PN_PNEUMO_GLOBS)
 foreach(dir IN LISTS PN_PNEUMO_DIRS)

@@ -73,6 +73,12 @@ const char* rle_format_name(RleFormat format) {
   return format == RleFormat::Stage1Relative ? "stage 1 (relative)" : "stage 2 (absolute)";
 }
 
+RleFormat parse_rle_format(std::string_view name, std::string_view where) {
+  if (name == "stage1") return RleFormat::Stage1Relative;
+  if (name == "stage2") return RleFormat::Stage2Absolute;
+  fail(where, ": expected stage1 or stage2, got '", name, "'");
+}
+
 bool rle_is_empty(std::string_view text) {
   const std::string_view t = trim(text);
   return t.empty() || t == "-1";

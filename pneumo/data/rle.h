@@ -47,6 +47,10 @@ enum class RleFormat {
 // "stage 1 (relative)" / "stage 2 (absolute)".
 const char* rle_format_name(RleFormat format);
 
+// The format named on a command line: "stage1" or "stage2". Throws pn::Error
+// beginning with `where` (the option, say) for anything else.
+RleFormat parse_rle_format(std::string_view name, std::string_view where);
+
 // One run of mask pixels: numbers start .. start + length - 1 (0-based,
 // column-major as above).
 struct RleRun {
