@@ -29,6 +29,9 @@ int usage(std::ostream& os, int code) {
         "           [--steps 5] [--device cpu] [--threads T] [--precision fp32] [--profile]\n"
         "  train    train the folds of a configuration (resumes a stopped run):\n"
         "           CONFIG.yaml [--root DIR] [--device cpu|cuda] [--workers N] [--threads T] [--quiet]\n"
+        "  infer    average the probability maps of a configuration's checkpoints (flip TTA) into .npz:\n"
+        "           CONFIG.yaml [--root DIR] [--device cpu|cuda] [--float16]\n"
+        "           [--oof --data DIR --folds CSV --out FILE.npz]  (each fold's validation images)\n"
         "  schedule print the learning rate per epoch of a configuration: CONFIG.yaml [--epochs N]\n"
         "  dashboard an HTML page and PNG figures (results table, training curves,\n"
         "           validation samples) of the experiments `pneumo train` wrote:\n"
@@ -58,6 +61,7 @@ int main(int argc, char** argv) {
     if (command == "predict") return pn::apps::run_predict(argc - 2, argv + 2);
     if (command == "bench") return pn::apps::run_bench(argc - 2, argv + 2);
     if (command == "train") return pn::apps::run_train(argc - 2, argv + 2);
+    if (command == "infer") return pn::apps::run_infer(argc - 2, argv + 2);
     if (command == "schedule") return pn::apps::run_schedule(argc - 2, argv + 2);
     if (command == "dashboard") return pn::apps::run_dashboard(argc - 2, argv + 2);
     if (command == "submit") return pn::apps::run_submit(argc - 2, argv + 2);

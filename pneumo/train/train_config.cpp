@@ -85,14 +85,20 @@ fs::path resolve_path(const fs::path& base, const std::string& value) {
   return p.is_absolute() ? p : base / p;
 }
 
+ConfigFile ConfigFile::load(const fs::path& path, const fs::path& root) {
+  ConfigFile f;
+  f.config_path = path;
+  f.experiment_dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  f.root = root;
+  f.yaml = config::load_yaml(path.string());
+  PN_CHECK(f.yaml.is_mapping(), f.yaml.where(), ": expected a mapping of configuration keys");
+  return f;
+}
+
 TrainConfig load_train_config(const fs::path& path, const fs::path& root) {
   TrainConfig c;
-  c.config_path = path;
-  c.experiment_dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  c.root = root;
-  c.yaml = config::load_yaml(path.string());
+  static_cast<ConfigFile&>(c) = ConfigFile::load(path, root);
   const Node& y = c.yaml;
-  PN_CHECK(y.is_mapping(), y.where(), ": expected a mapping of configuration keys");
 
   c.pipeline_name = y["PIPELINE_NAME"].str();
   PN_CHECK(!c.pipeline_name.empty() && c.pipeline_name.find('/') == std::string::npos, y["PIPELINE_NAME"].where(),

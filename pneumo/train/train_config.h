@@ -56,11 +56,19 @@ struct Triplet {
   std::string name;
 };
 
-struct TrainConfig {
+// A configuration file as read: the document, the folder its outputs go to,
+// and the base of its input paths.
+struct ConfigFile {
   std::filesystem::path config_path;
   std::filesystem::path experiment_dir;  // the configuration's folder
   std::filesystem::path root;            // base of the input paths
-  config::Node yaml;                     // the whole document
+  config::Node yaml;                     // the whole document, a mapping
+  // Throws pn::Error naming the file for unreadable YAML or a document that
+  // is not a mapping.
+  static ConfigFile load(const std::filesystem::path& path, const std::filesystem::path& root);
+};
+
+struct TrainConfig : ConfigFile {
 
   std::string pipeline_name;
   std::filesystem::path data_dir;

@@ -51,7 +51,7 @@ inline void spit(const fs::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;
 }
 
-// DATA/train, DATA/mask, DATA/folds.csv and the transforms.
+// DATA/train, DATA/mask, DATA/test, DATA/folds.csv and the transforms.
 inline void make_dataset(const fs::path& data) {
   constexpr int kSize = 64;
   fs::create_directories(data / "train");
@@ -76,6 +76,13 @@ inline void make_dataset(const fs::path& data) {
     folds += name + "," + std::to_string(i / 2 % 2) + "," + (positive ? "1" : "0") + "\n";
   }
   spit(data / "folds.csv", folds);
+  fs::create_directories(data / "test");
+  for (int i = 0; i < 3; ++i) {
+    data::GrayImage img(kSize, kSize, static_cast<std::uint8_t>(70 + 10 * i));
+    for (int y = 20; y < 40; ++y)
+      for (int x = 5 + 10 * i; x < 25 + 10 * i; ++x) img.at(x, y) = 230;
+    data::write_png(data / "test" / ("test" + std::to_string(i) + ".png"), img);
+  }
   spit(data / "train_transforms.json",
        R"({"__version__": "0.3.1", "transform": {"__class_fullname__": "albumentations.core.composition.Compose", )"
        R"("p": 1.0, "transforms": [{"__class_fullname__": "albumentations.augmentations.transforms.HorizontalFlip", )"
