@@ -10,5 +10,6 @@ int run_prepare(int argc, char** argv);
 int run_augment(int argc, char** argv);
 int run_predict(int argc, char** argv);
 int run_bench(int argc, char** argv);
+int run_synth(int argc, char** argv);
 
 }  // namespace pn::apps

@@ -27,6 +27,9 @@ int usage(std::ostream& os, int code) {
         "  bench    time a training or inference step, as one JSON line:\n"
         "           [--model albunet|scseunet|resnet50] [--size 256] [--batch 2] [--mode train|infer]\n"
         "           [--steps 5] [--device cpu] [--threads T] [--precision fp32] [--profile]\n"
+        "  synth    write a synthetic stand-in for the competition's data (DICOMs, RLE CSVs):\n"
+        "           --out DIR [--train 200] [--test 50] [--size 1024] [--positive-share 0.22]\n"
+        "           [--seed 42] [--threads 2] [--force]\n"
         "  help     show this message\n";
   return code;
 }
@@ -42,6 +45,7 @@ int main(int argc, char** argv) {
     if (command == "augment") return pn::apps::run_augment(argc - 2, argv + 2);
     if (command == "predict") return pn::apps::run_predict(argc - 2, argv + 2);
     if (command == "bench") return pn::apps::run_bench(argc - 2, argv + 2);
+    if (command == "synth") return pn::apps::run_synth(argc - 2, argv + 2);
     if (command == "help" || command == "--help" || command == "-h") return usage(std::cout, 0);
     std::cerr << "pneumo: unknown command '" << command << "'\n";
     return usage(std::cerr, 2);

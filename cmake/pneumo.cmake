@@ -18,7 +18,8 @@ set(PN_PNEUMO_DIRS
     pneumo/models
     pneumo/augment
     pneumo/loader
-    pneumo/infer)
+    pneumo/infer
+    pneumo/synth)
 
 set(PN_PNEUMO_GLOBS)
 foreach(dir IN LISTS PN_PNEUMO_DIRS)
