@@ -27,7 +27,7 @@ int run_synth(int argc, char** argv) {
   split("test ", r.test);
   std::cout << "synth: " << o.size << "x" << o.size << " DICOMs, train-rle.csv, test-truth.csv and "
             << "sample_submission.csv in " << o.out_dir.string() << "\n"
-            << "synth: " << r.seconds << " s on " << o.threads << " threads; per image on one thread "
+            << "synth: " << r.seconds << " s on " << o.threads << " threads; CPU time per image "
             << r.render_ms << " ms to draw and render, " << r.write_ms << " ms to encode and write\n";
   return 0;
 }
