@@ -36,6 +36,7 @@ struct DicomWriteTags {
 std::string encode_dicom8(const GrayImage& image, const DicomWriteTags& tags);
 
 // encode_dicom8 written atomically to `path` (nn/io/atomic_file.h).
+// Both may be called from several threads at once, each with its own image.
 void write_dicom8(const std::filesystem::path& path, const GrayImage& image, const DicomWriteTags& tags);
 
 }  // namespace pn::data

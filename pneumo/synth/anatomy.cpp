@@ -20,10 +20,10 @@ constexpr Point2 kCenter[2] = {{0.27, 0.43}, {0.75, 0.45}};
 constexpr Point2 kOutline0[] = {
     {0.30, 0.12}, {0.39, 0.17}, {0.43, 0.33}, {0.44, 0.52}, {0.42, 0.64}, {0.31, 0.62},
     {0.19, 0.69}, {0.10, 0.77}, {0.085, 0.58}, {0.10, 0.40}, {0.15, 0.22}, {0.21, 0.14}};
-// The image's right lung; its two lower medial points follow the heart.
+// The image's right lung; its lower medial points follow the heart.
 constexpr Point2 kOutline1[] = {
     {0.70, 0.13}, {0.79, 0.15}, {0.85, 0.23}, {0.90, 0.41}, {0.915, 0.60}, {0.90, 0.79},
-    {0.82, 0.74}, {0.73, 0.69}, {0, 0}, {0, 0}, {0.575, 0.35}, {0.61, 0.18}};
+    {0.82, 0.74}, {0, 0}, {0, 0}, {0, 0}, {0.575, 0.35}, {0.61, 0.18}};
 constexpr int kHeartPoints[2] = {8, 9};
 
 // Directions (from the lung's centre) of its lateral edge and of its apex.
@@ -42,8 +42,11 @@ std::vector<Point2> mean_outline(const ChestAnatomy& a, int lung) {
     return pts;
   }
   std::vector<Point2> pts(std::begin(kOutline1), std::end(kOutline1));
-  pts[kHeartPoints[0]] = {h.x + 0.93 * a.heart_rx + 0.005, h.y + 0.6 * a.heart_ry};
-  pts[kHeartPoints[1]] = {h.x + 0.85 * a.heart_rx + 0.005, h.y - 0.5 * a.heart_ry};
+  // The heart's border (render.cpp) at its apex and half-way up, and the
+  // dome beside the apex.
+  pts[kHeartPoints[0] - 1] = {h.x + a.heart_rx + 0.06, 0.7};
+  pts[kHeartPoints[0]] = {h.x + a.heart_rx + 0.005, h.y + 0.55 * a.heart_ry};
+  pts[kHeartPoints[1]] = {h.x + 0.73 * a.heart_rx + 0.005, h.y - 0.5 * a.heart_ry};
   return pts;
 }
 

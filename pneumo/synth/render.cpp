@@ -86,6 +86,18 @@ std::vector<float> vessel_map(const ChestAnatomy& a, int n) {
       }
     }
   }
+  // A [1 2 1] / 4 blur each way: vessels on a radiograph are not crisp.
+  std::vector<float> tmp(out.size());
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < n; ++i) {
+      const std::size_t k = static_cast<std::size_t>(j) * n + i;
+      tmp[k] = 0.5f * out[k] + 0.25f * (out[i > 0 ? k - 1 : k] + out[i < n - 1 ? k + 1 : k]);
+    }
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < n; ++i) {
+      const std::size_t k = static_cast<std::size_t>(j) * n + i;
+      out[k] = 0.5f * tmp[k] + 0.25f * (tmp[j > 0 ? k - n : k] + tmp[j < n - 1 ? k + n : k]);
+    }
   return out;
 }
 
@@ -179,13 +191,24 @@ double body_attenuation(const ChestAnatomy& a, double x, double y) {
                                       smoothstep(-0.02, 0.08, y) * (1 - 0.5 * smoothstep(0.66, 0.8, y)));
     }
   }
-  // The heart: an ellipse whose lower half is stretched down to where it
-  // sinks into the abdomen (its lower border never shows).
-  const double hx = (x - a.heart_center.x) / (x < a.heart_center.x ? 0.7 * a.heart_rx : a.heart_rx);
-  const double hy = (y - a.heart_center.y) / (y < a.heart_center.y ? a.heart_ry : 2.2 * a.heart_ry);
-  const double h2 = hx * hx + hy * hy;
-  if (h2 < 1) {
-    central = std::max(central, a.heart_density * smoothstep(1.0, 0.75, h2) * (1 - 0.5 * smoothstep(0.66, 0.8, y)));
+  // The heart: to the image's left a half-ellipse bulging from the
+  // mediastinum; to its right a border sweeping down and out to the apex
+  // (its widest point), below which it sinks into the abdomen (its lower
+  // border never shows).
+  const double top = a.heart_center.y - a.heart_ry, apex = a.heart_center.y + 0.55 * a.heart_ry;
+  if (y > top) {
+    double half;
+    if (x >= a.heart_center.x) {
+      const double u = std::min(0.0, y - apex) / (apex - top);
+      half = a.heart_rx * std::sqrt(1 - u * u);
+    } else {
+      const double u = std::min(0.0, y - a.heart_center.y) / a.heart_ry;
+      half = 0.7 * a.heart_rx * std::sqrt(1 - u * u);
+    }
+    const double h = std::abs(x - a.heart_center.x) / std::max(half, 1e-6);
+    if (h < 1) {
+      central = std::max(central, a.heart_density * smoothstep(1.0, 0.85, h) * (1 - 0.5 * smoothstep(0.66, 0.8, y)));
+    }
   }
   att += central;
   if (adx < 0.022 && y < 0.37) {
@@ -210,7 +233,7 @@ double body_attenuation(const ChestAnatomy& a, double x, double y) {
   if (a.gastric_bubble) {
     const double bx = (x - a.bubble_center.x) / 0.05, by = (y - a.bubble_center.y) / 0.03;
     const double b2 = bx * bx + by * by;
-    if (b2 < 1) att -= 0.2 * smoothstep(1.0, 0.5, b2);
+    if (b2 < 1) att -= 0.14 * smoothstep(1.0, 0.5, b2);
   }
   // The rib cage ends short of the skin.
   return att + ribs_at(a.ribs, adx, y, hw - 0.045) + clavicle_at(a, adx, y);
