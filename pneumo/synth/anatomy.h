@@ -50,8 +50,8 @@ struct PneumothoraxRegion {
   }
 };
 
-// One piece of a pulmonary vessel, a capsule in the body frame whose
-// projected density falls off as a tube's.
+// One piece of a pulmonary vessel, a capsule in the body frame whose density
+// falls off from its centre line as 1 - (distance / radius)^2.
 struct VesselSegment {
   Point2 a, b;
   double radius = 0;    // body units
@@ -65,8 +65,8 @@ struct Ribs {
   int count = 10;
   double first_y = 0.1, spacing = 0.055, growth = 0.001;
   double curvature = 1.5, peak = 0.08;
-  double thickness = 0.02;  // half the rib's height
-  double density = 0.25;
+  double thickness = 0.0085;  // half the rib's height
+  double density = 0.08;
 };
 
 struct ChestAnatomy {

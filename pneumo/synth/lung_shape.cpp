@@ -65,17 +65,30 @@ LungShape::LungShape(Point2 center, std::span<const Point2> outline) : center_(c
                  p3 = outline[(i + 2) % n];
     for (int k = 0; k < kSamplesPerSpan; ++k) curve.push_back(catmull_rom(p0, p1, p2, p3, double(k) / kSamplesPerSpan));
   }
-  for (int b = 0; b < kDirections; ++b) {
-    const double theta = -kPi + 2 * kPi * b / kDirections;
-    const double dx = std::cos(theta), dy = std::sin(theta);
-    double r = -1;
-    for (std::size_t i = 0; i < curve.size(); ++i) {
-      r = std::max(r, ray_hit(center, dx, dy, curve[i], curve[(i + 1) % curve.size()]));
+  // Each edge of the sampled curve is hit by the rays of the directions it
+  // spans as seen from the centre (the shorter way round), and by no other:
+  // visit just those (and one more each side, for directions that fall on a
+  // vertex), keeping the farthest hit of each direction.
+  std::array<double, kDirections> r;
+  r.fill(-1);
+  const double per_radian = kDirections / (2 * kPi);
+  for (std::size_t i = 0; i < curve.size(); ++i) {
+    const Point2 a = curve[i], b = curve[(i + 1) % curve.size()];
+    const double ta = std::atan2(a.y - center.y, a.x - center.x);
+    const double span = angle_difference(std::atan2(b.y - center.y, b.x - center.x), ta);
+    const auto first = static_cast<int>(std::ceil((ta + std::min(0.0, span) + kPi) * per_radian));
+    const auto last = static_cast<int>(std::floor((ta + std::max(0.0, span) + kPi) * per_radian));
+    for (int k = first - 1; k <= last + 1; ++k) {
+      const int d = ((k % kDirections) + kDirections) % kDirections;
+      const double theta = -kPi + 2 * kPi * d / kDirections;
+      r[d] = std::max(r[d], ray_hit(center, std::cos(theta), std::sin(theta), a, b));
     }
-    PN_CHECK(r > 0, "LungShape: the outline is not star-shaped around (", center.x, ", ", center.y,
-             "): no crossing in direction ", theta);
-    radius_[b] = static_cast<float>(r);
-    max_radius_ = std::max(max_radius_, r);
+  }
+  for (int d = 0; d < kDirections; ++d) {
+    PN_CHECK(r[d] > 0, "LungShape: the outline is not star-shaped around (", center.x, ", ", center.y,
+             "): no crossing in direction ", -kPi + 2 * kPi * d / kDirections);
+    radius_[d] = static_cast<float>(r[d]);
+    max_radius_ = std::max(max_radius_, r[d]);
   }
   min_ = max_ = center;
   for (const Point2& p : curve) {
