@@ -17,5 +17,6 @@ int run_submit(int argc, char** argv);
 int run_score(int argc, char** argv);
 int run_search(int argc, char** argv);
 int run_infer(int argc, char** argv);
+int run_synth(int argc, char** argv);
 
 }  // namespace pn::apps

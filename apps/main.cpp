@@ -45,6 +45,9 @@ int usage(std::ostream& os, int code) {
         "  search   the triplet threshold search on out-of-fold predictions:\n"
         "           --predictions OOF.npz --masks DIR [--folds CSV] [--top LIST] [--area LIST]\n"
         "           [--bottom LIST] [--min-contour-area LIST] --out TABLE.csv\n"
+        "  synth    write a synthetic stand-in for the competition's data (DICOMs, RLE CSVs):\n"
+        "           --out DIR [--train 200] [--test 50] [--size 1024] [--positive-share 0.22]\n"
+        "           [--seed 42] [--threads 2] [--force]\n"
         "  help     show this message\n";
   return code;
 }
@@ -67,6 +70,7 @@ int main(int argc, char** argv) {
     if (command == "submit") return pn::apps::run_submit(argc - 2, argv + 2);
     if (command == "score") return pn::apps::run_score(argc - 2, argv + 2);
     if (command == "search") return pn::apps::run_search(argc - 2, argv + 2);
+    if (command == "synth") return pn::apps::run_synth(argc - 2, argv + 2);
     if (command == "help" || command == "--help" || command == "-h") return usage(std::cout, 0);
     std::cerr << "pneumo: unknown command '" << command << "'\n";
     return usage(std::cerr, 2);

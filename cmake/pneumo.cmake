@@ -21,7 +21,8 @@ set(PN_PNEUMO_DIRS
     pneumo/infer
     pneumo/train
     pneumo/report
-    pneumo/post)
+    pneumo/post
+    pneumo/synth)
 
 set(PN_PNEUMO_GLOBS)
 foreach(dir IN LISTS PN_PNEUMO_DIRS)
