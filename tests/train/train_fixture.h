@@ -51,6 +51,17 @@ inline void spit(const fs::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;
 }
 
+// DIR/train_transforms.json (a horizontal flip) and DIR/valid_transforms.json (nothing).
+inline void write_transforms(const fs::path& dir) {
+  spit(dir / "train_transforms.json",
+       R"({"__version__": "0.3.1", "transform": {"__class_fullname__": "albumentations.core.composition.Compose", )"
+       R"("p": 1.0, "transforms": [{"__class_fullname__": "albumentations.augmentations.transforms.HorizontalFlip", )"
+       R"("always_apply": false, "p": 0.5}], "bbox_params": {}, "keypoint_params": {}, "additional_targets": {}}})");
+  spit(dir / "valid_transforms.json",
+       R"({"__version__": "0.3.1", "transform": {"__class_fullname__": "albumentations.core.composition.Compose", )"
+       R"("p": 1.0, "transforms": [], "bbox_params": {}, "keypoint_params": {}, "additional_targets": {}}})");
+}
+
 // DATA/train, DATA/mask, DATA/test, DATA/folds.csv and the transforms.
 inline void make_dataset(const fs::path& data) {
   constexpr int kSize = 64;
@@ -83,13 +94,7 @@ inline void make_dataset(const fs::path& data) {
       for (int x = 5 + 10 * i; x < 25 + 10 * i; ++x) img.at(x, y) = 230;
     data::write_png(data / "test" / ("test" + std::to_string(i) + ".png"), img);
   }
-  spit(data / "train_transforms.json",
-       R"({"__version__": "0.3.1", "transform": {"__class_fullname__": "albumentations.core.composition.Compose", )"
-       R"("p": 1.0, "transforms": [{"__class_fullname__": "albumentations.augmentations.transforms.HorizontalFlip", )"
-       R"("always_apply": false, "p": 0.5}], "bbox_params": {}, "keypoint_params": {}, "additional_targets": {}}})");
-  spit(data / "valid_transforms.json",
-       R"({"__version__": "0.3.1", "transform": {"__class_fullname__": "albumentations.core.composition.Compose", )"
-       R"("p": 1.0, "transforms": [], "bbox_params": {}, "keypoint_params": {}, "additional_targets": {}}})");
+  write_transforms(data);
 }
 
 struct ConfigOptions {
