@@ -9,6 +9,9 @@
 
 #include "pneumo/config/yaml.h"
 #include "pneumo/train/optim_factory.h"
+#include "pneumo/train/train_config.h"
+
+#include <filesystem>
 #include "tensor/error.h"
 
 using namespace pn;
@@ -89,4 +92,20 @@ TEST_CASE("schedule: unknown classes and arguments are named with their line") {
   CHECK(e.find("needs the argument T_max") != std::string::npos);
   e = error_of("OPTIMIZER:\n  CLASS: Adam\n  ARGS: {lr: -1}\nSCHEDULER:\n  CLASS: StepLR\n  ARGS: {step_size: 1}\n");
   CHECK(e.find("cfg.yaml:2") != std::string::npos);
+}
+
+TEST_CASE("train configuration: every reference training configuration loads") {
+  int n = 0;
+  for (const auto& dir : std::filesystem::directory_iterator(std::string(PN_REFERENCE_DIR) + "/configs"))
+    for (const auto& f : std::filesystem::directory_iterator(dir.path())) {
+      const std::string name = f.path().filename().string();
+      if (name.rfind("train_config", 0) != 0) continue;
+      INFO(f.path().string());
+      auto c = train::load_train_config(f.path());
+      CHECK(c.use_folds.size() == 5);
+      CHECK(c.triplets.size() >= 1);
+      CHECK(c.loss_weights.size() == 3);
+      ++n;
+    }
+  CHECK(n == 16);
 }
