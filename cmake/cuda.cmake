@@ -65,8 +65,10 @@ add_library(pn_cuda STATIC ${PN_CUDA_SOURCES})
 set_target_properties(pn_cuda PROPERTIES CUDA_STANDARD 20 CUDA_STANDARD_REQUIRED ON CUDA_EXTENSIONS OFF)
 target_link_libraries(pn_cuda PUBLIC pn_flags CUDA::cudart CUDA::cublas PRIVATE pn_core)
 target_link_libraries(pn_core PUBLIC pn_cuda)
-# nvcc: its own warnings, and the host compiler's -Wall on the host half.
-target_compile_options(pn_cuda PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:-Xcompiler=-Wall,-Wextra>)
+# nvcc: its own warnings, and the host compiler's -Wall on the host half;
+# -lineinfo lets compute-sanitizer name the source line of a fault (it does
+# not change the code).
+target_compile_options(pn_cuda PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:-Xcompiler=-Wall,-Wextra -lineinfo>)
 if(PNEUMO_WERROR)
   target_compile_options(pn_cuda PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:-Werror=all-warnings>)
 endif()

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -85,8 +86,9 @@ struct ConvDesc {
   ConvDesc& operator=(const ConvDesc&) = delete;
 };
 
-// Everything that decides the best algorithm.
-using ProblemKey = std::tuple<int, int, std::vector<int64_t>, bool, bool>;
+// Everything that decides the best algorithm; some algorithms need 16-byte
+// aligned pointers, which a slice of a batch may not have.
+using ProblemKey = std::tuple<int, int, std::vector<int64_t>, bool, bool, bool>;
 
 ProblemKey key_of(Kind kind, const Tensor& image, const Tensor& w, const Tensor& result, const Conv2dArgs& a) {
   std::vector<int64_t> v;
@@ -98,7 +100,9 @@ ProblemKey key_of(Kind kind, const Tensor& image, const Tensor& w, const Tensor&
     v.push_back(a.dilation[i]);
   }
   v.push_back(a.groups);
-  return {static_cast<int>(kind), static_cast<int>(image.dtype()), v, allow_tf32(), deterministic()};
+  bool aligned = true;
+  for (const Tensor* t : {&image, &w, &result}) aligned = aligned && reinterpret_cast<uintptr_t>(t->raw_data()) % 16 == 0;
+  return {static_cast<int>(kind), static_cast<int>(image.dtype()), v, allow_tf32(), deterministic(), aligned};
 }
 
 struct Choice {
