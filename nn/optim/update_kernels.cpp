@@ -4,6 +4,8 @@
 #include <limits>
 #include <vector>
 
+#include "autograd/grad_mode.h"
+#include "autograd/ops.h"
 #include "tensor/cpu/dispatch.h"
 #include "tensor/cpu/parallel.h"
 #include "tensor/backend.h"
@@ -16,10 +18,18 @@ namespace {
 // Elements per thread below which a loop stays on the calling thread.
 constexpr int64_t kGrain = int64_t{1} << 15;
 
-// The device gate of gradient clipping (see the header).
-void require_cpu(const char* op, const Tensor& t) {
-  PN_CHECK(t.device().is_cpu(), op, ": not yet on cuda (a tensor of shape ", t.shape(), " is on ",
-           t.device(), "; the norm has only a CPU kernel so far)");
+// The norm of a tensor off the CPU, from the device's own kernels: float64
+// elementwise ops and a sum (deterministic on every device), one value read
+// back. The max-norm has no reduction kernel; it reads the tensor back.
+double device_norm(const Tensor& t, double p) {
+  NoGradGuard no_grad;
+  if (std::isinf(p)) return tensor_norm(t.to(Device::cpu()), p);
+  Tensor a = abs(t.detach().to(DType::Float64));
+  Tensor powered = p == 1.0 ? a : p == 2.0 ? mul(a, a) : pow(a, p);
+  const double total = sum(powered).item();
+  if (p == 1.0) return total;
+  if (p == 2.0) return std::sqrt(total);
+  return std::pow(total, 1.0 / p);
 }
 
 void require_like(const char* op, const Tensor& param, const Tensor& t, const char* what) {
@@ -74,8 +84,9 @@ void sgd_update(const Tensor& param, const Tensor& grad, Tensor& momentum_buffer
 double tensor_norm(const Tensor& t, double p) {
   const char* op = "clip_grad_norm";
   PN_CHECK(t.defined(), op, ": a gradient is undefined");
-  require_cpu(op, t);
   PN_CHECK(p > 0, op, ": norm_type must be positive (or inf), got ", p);
+  PN_CHECK(is_floating(t.dtype()), op, ": needs float32 or float64, got ", t.dtype());
+  if (!t.device().is_cpu()) return device_norm(t, p);
   const bool is_inf = std::isinf(p);
   // Fixed blocks, each reduced serially, then the block results in order:
   // the same sum whatever the number of threads.

@@ -5,9 +5,9 @@
 //
 // The updates check their arguments here and run on the tensors' device
 // through the backend's adam_step / sgd_step kernels (tensor/cpu/
-// optimizer_step.cpp, cuda/optimizer_step.cu). tensor_norm has only a CPU
-// loop so far and throws pn::Error "clip_grad_norm: not yet on cuda" for any
-// other device.
+// optimizer_step.cpp, cuda/optimizer_step.cu). tensor_norm runs its CPU loop
+// for CPU tensors and the device's float64 elementwise and sum kernels
+// otherwise.
 //
 // Arithmetic is done in the tensor's element type T with the scalars rounded
 // to T, in the order PyTorch's per-tensor (foreach=False) code uses, so that
@@ -50,7 +50,7 @@ using SgdStepArgs = ::pn::SgdStepArgs;
 void sgd_update(const Tensor& param, const Tensor& grad, Tensor& momentum_buffer,
                 const SgdStepArgs& a);
 
-// The p-norm of all elements of t (floating), accumulated in double:
+// The p-norm of all elements of t (floating, any device), accumulated in double:
 // (sum |x|^p)^(1/p), or max |x| when p is +inf; NaN when an element is NaN.
 // The sum is formed from fixed blocks added in order, so the result does not
 // depend on the number of threads (a resumed run clips identically).

@@ -2,9 +2,12 @@
 // against the CPU (CTest: cuda/device).
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include "autograd/ops.h"
 #include "harness.h"
 #include "nn/optim/adam.h"
+#include "nn/optim/clip_grad.h"
 #include "nn/optim/sgd.h"
 #include "ops/conv_args.h"
 #include "tensor/random.h"
@@ -77,6 +80,25 @@ TEST_CASE("Adam, AdamW (amsgrad) and SGD (nesterov) updates on the GPU equal the
       CAPTURE(which);
       CHECK(relative_error(run(kCuda, which), run(Device::cpu(), which)) <= tol);
     }
+  }
+}
+
+TEST_CASE("clip_grad_norm on the GPU equals the CPU's, for every norm type") {
+  for (double p : {2.0, 1.0, 3.0, std::numeric_limits<double>::infinity()}) {
+    CAPTURE(p);
+    auto run = [&](Device d) {
+      std::vector<Tensor> params;
+      for (uint64_t seed : {1, 2}) {
+        Tensor w = random_input({300, 7}, DType::Float32, seed, -1, 1, false).to(d).set_requires_grad(true);
+        w.set_grad(random_input({300, 7}, DType::Float32, seed + 10, -1, 1, false).to(d));
+        params.push_back(w);
+      }
+      double total = nn::optim::clip_grad_norm(params, 0.5, p);
+      std::vector<double> g = params[0].grad().to_vector<double>();
+      g.push_back(total);
+      return g;
+    };
+    CHECK(relative_error(run(kCuda), run(Device::cpu())) <= 1e-6);
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <functional>
 #include <memory>
 #include <string>
@@ -399,10 +400,10 @@ class StandInCuda {
 };
 }  // namespace
 
-TEST_CASE("updates run on the parameter's device; clip_grad_norm is CPU-only so far") {
+TEST_CASE("updates and gradient norms run on the parameter's device") {
   // A stand-in "cuda" device served by the CPU backend: the updates reach its
-  // adam_step / sgd_step (the real CUDA kernels are compared with the CPU's
-  // in tests/cuda), while the norm still refuses it.
+  // adam_step / sgd_step and the norm its elementwise and sum kernels (the
+  // real CUDA kernels are compared with the CPU's in tests/cuda).
   StandInCuda cuda;
   Tensor p = zeros({4}, DType::Float32, Device::cuda()).set_requires_grad();
   p.set_grad(ones({4}, DType::Float32, Device::cuda()));
@@ -413,5 +414,10 @@ TEST_CASE("updates run on the parameter's device; clip_grad_norm is CPU-only so 
   SGD sgd({p}, {.lr = 0.1, .momentum = 0.9});
   sgd.step();
   CHECK(sgd.state(0).buffers.at("momentum_buffer").device() == Device::cuda());
-  CHECK_THROWS_WITH_AS(clip_grad_norm({p}, 1.0), doctest::Contains("clip_grad_norm: not yet on cuda"), Error);
+  Tensor q = from_vector<double>({3, -4, 0, 12}, {4}, Device::cuda()).set_requires_grad();
+  q.set_grad(q.detach().clone());
+  CHECK(clip_grad_norm({q}, 1e9) == doctest::Approx(13.0));                                      // sqrt(9+16+144)
+  CHECK(clip_grad_norm({q}, 1e9, 1.0) == doctest::Approx(19.0));
+  CHECK(clip_grad_norm({q}, 1e9, 3.0) == doctest::Approx(std::cbrt(27.0 + 64.0 + 1728.0)));
+  CHECK(clip_grad_norm({q}, 1e9, std::numeric_limits<double>::infinity()) == doctest::Approx(12.0));
 }
