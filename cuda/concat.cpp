@@ -14,9 +14,20 @@ namespace pn::cuda {
 
 namespace {
 
+// A 2-D copy's pitches may not exceed this (cudaDevAttrMaxPitch is 2^31 - 1
+// on current GPUs); wider rows are copied one by one.
+constexpr int64_t kMaxPitch = (int64_t{1} << 31) - 1;
+
 // `rows` runs of `run` bytes, run r from src + r*src_pitch to dst + r*dst_pitch.
 void copy_runs(const char* src, int64_t src_pitch, char* dst, int64_t dst_pitch, int64_t rows, int64_t run) {
   if (rows == 0 || run == 0) return;
+  if (rows == 1 || src_pitch > kMaxPitch || dst_pitch > kMaxPitch) {
+    for (int64_t r = 0; r < rows; ++r) {
+      PN_CUDA_CHECK(cudaMemcpyAsync(dst + r * dst_pitch, src + r * src_pitch, static_cast<size_t>(run),
+                                    cudaMemcpyDeviceToDevice, stream()));
+    }
+    return;
+  }
   PN_CUDA_CHECK(cudaMemcpy2DAsync(dst, static_cast<size_t>(dst_pitch), src, static_cast<size_t>(src_pitch),
                                   static_cast<size_t>(run), static_cast<size_t>(rows), cudaMemcpyDeviceToDevice,
                                   stream()));
