@@ -7,6 +7,7 @@ set(PN_TEST_DATA_DIR ${CMAKE_SOURCE_DIR}/tests/data)
 # The library each folder tests, when it is not pn_NAME.
 set(PN_TEST_LIB_models pn_pneumo)
 set(PN_TEST_LIB_train pn_pneumo)
+set(PN_TEST_LIB_cuda pn_nn)  # pn_nn -> pn_core -> pn_cuda
 # Folders whose tests are split into several CTest tests (name=doctest filter),
 # so that `ctest -j2` runs the slow halves side by side. Every other folder is
 # one CTest test; doctest reports each failing case itself.
@@ -22,8 +23,17 @@ foreach(dir IN LISTS PN_TEST_DIRS)
   if(NOT sources OR name STREQUAL "data" OR name STREQUAL "fuzz")
     continue()
   endif()
+  # tests/cuda/ needs the CUDA library (cuda/, PNEUMO_CUDA).
+  if(name STREQUAL "cuda" AND NOT TARGET pn_cuda)
+    continue()
+  endif()
   set(target test_${name})
-  add_executable(${target} ${CMAKE_SOURCE_DIR}/tests/main.cpp ${sources})
+  # A folder with its own main.cpp (tests/cuda/) uses it instead of the shared one.
+  if(EXISTS ${dir}/main.cpp)
+    add_executable(${target} ${sources})
+  else()
+    add_executable(${target} ${CMAKE_SOURCE_DIR}/tests/main.cpp ${sources})
+  endif()
   target_include_directories(${target} PRIVATE ${DOCTEST_INCLUDE_DIR} ${CMAKE_SOURCE_DIR}/tests)
   # The original solution's configurations, transforms and folds lie beside
   # the repository in shared/reference.
@@ -36,7 +46,13 @@ foreach(dir IN LISTS PN_TEST_DIRS)
   else()
     target_link_libraries(${target} PRIVATE pn_core)
   endif()
-  if(DEFINED PN_TEST_SHARDS_${name})
+  if(name STREQUAL "cuda")
+    # The checks that need no GPU run everywhere; the GPU checks exit with 77
+    # without a usable GPU, which CTest reports as skipped (tests/cuda/main.cpp).
+    add_test(NAME cuda/host COMMAND ${target} --test-suite=host)
+    add_test(NAME cuda/device COMMAND ${target} --needs-device --test-suite-exclude=host)
+    set_tests_properties(cuda/device PROPERTIES SKIP_RETURN_CODE 77)
+  elseif(DEFINED PN_TEST_SHARDS_${name})
     foreach(shard IN LISTS PN_TEST_SHARDS_${name})
       string(REPLACE "=" ";" parts "${shard}")
       list(POP_FRONT parts shard_name)

@@ -53,6 +53,23 @@ struct Pool2dArgs {
 
 enum class UpsampleMode { Nearest, Bilinear };  // bilinear: align_corners=false
 
+// One Adam / AdamW step for one parameter (formulas in
+// nn/optim/update_kernels.h); the caller has advanced the step count and
+// computed the bias corrections from it.
+struct AdamStepArgs {
+  double lr = 0;
+  double beta1 = 0, beta2 = 0, eps = 0, weight_decay = 0;
+  bool amsgrad = false;
+  bool decoupled = false;  // AdamW: p *= 1 - lr*wd; Adam: g += wd*p (L2)
+  double step_size = 0;              // lr / (1 - beta1^step)
+  double bias_correction2_sqrt = 0;  // sqrt(1 - beta2^step)
+};
+
+struct SgdStepArgs {
+  double lr = 0, momentum = 0, dampening = 0, weight_decay = 0;
+  bool nesterov = false;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -134,7 +151,10 @@ class Backend {
   // ---- pooling and resampling ----
   // indices (int64) holds the flat position h*W+w of each maximum in its plane.
   virtual void max_pool2d(const Tensor& x, const Pool2dArgs& a, Tensor& out, Tensor& indices) = 0;
-  virtual void max_pool2d_backward(const Tensor& grad_out, const Tensor& indices, Tensor& grad_x) = 0;
+  // grad_x gets each output's gradient at its argmax. `a` is the forward's:
+  // a device that gathers (one thread per input) needs the windows.
+  virtual void max_pool2d_backward(const Tensor& grad_out, const Tensor& indices, const Pool2dArgs& a,
+                                   Tensor& grad_x) = 0;
   virtual void adaptive_avg_pool2d(const Tensor& x, Tensor& out) = 0;  // out [N,C,P,Q] given
   virtual void adaptive_avg_pool2d_backward(const Tensor& grad_out, Tensor& grad_x) = 0;
   virtual void upsample2d(const Tensor& x, UpsampleMode mode, Tensor& out) = 0;  // sizes from out
@@ -154,13 +174,34 @@ class Backend {
   // element (then it multiplies every element).
   virtual void bce_with_logits_backward(const Tensor& x, const Tensor& t, const Tensor& grad,
                                         double scale, Tensor& grad_x) = 0;
+
+  // ---- optimizers ----
+  // The fused updates of nn/optim/update_kernels.h, which states the formulas
+  // and checks the arguments: param and the buffers are written in place
+  // (max_exp_avg_sq only when a.amsgrad, momentum_buffer only when
+  // a.momentum != 0; `first` says the buffer is new and starts as d).
+  virtual void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
+                         const Tensor& max_exp_avg_sq, const AdamStepArgs& a) = 0;
+  virtual void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer, bool first,
+                        const SgdStepArgs& a) = 0;
 };
 
-// The backend of a device. The CPU backend always exists; the CUDA backend
-// exists once registered (cuda/backend.h does it). Throws when the device has
-// no backend in this build.
+// The backend of a device. The CPU backend always exists. The CUDA backend is
+// loaded on first use through load_cuda_backend(), or installed explicitly
+// with register_backend (which replaces it; nullptr clears it, after which
+// the next use loads it again). Throws when the device has no backend: a
+// build without CUDA, no visible GPU, or a device index other than 0 (one GPU
+// for now).
 Backend& backend(Device device);
 void register_backend(DeviceType type, Backend* b);
+// Whether backend() would succeed for the device type (index 0).
 bool has_backend(DeviceType type);
+
+// The registration hook of the CUDA library, called by backend() the first
+// time a CUDA device is used: cuda/register.cpp in CUDA builds (creates the
+// backend once; throws pn::Error naming the reason when no GPU is usable),
+// cuda/absent.cpp otherwise (returns nullptr). An explicit call, not a static
+// initialiser, so that no linker can drop the registration.
+Backend* load_cuda_backend();
 
 }  // namespace pn

@@ -92,7 +92,7 @@ class ProfilingBackend final : public Backend {
                Tensor& gx, Tensor& gw, Tensor& gb),
               (g, x, w, m, i, t, gx, gw, gb))
   PN_PROFILED(max_pool2d, (const Tensor& x, const Pool2dArgs& a, Tensor& o, Tensor& i), (x, a, o, i))
-  PN_PROFILED(max_pool2d_backward, (const Tensor& g, const Tensor& i, Tensor& gx), (g, i, gx))
+  PN_PROFILED(max_pool2d_backward, (const Tensor& g, const Tensor& i, const Pool2dArgs& a, Tensor& gx), (g, i, a, gx))
   PN_PROFILED(adaptive_avg_pool2d, (const Tensor& x, Tensor& o), (x, o))
   PN_PROFILED(adaptive_avg_pool2d_backward, (const Tensor& g, Tensor& gx), (g, gx))
   PN_PROFILED(upsample2d, (const Tensor& x, UpsampleMode m, Tensor& o), (x, m, o))
@@ -103,6 +103,12 @@ class ProfilingBackend final : public Backend {
   PN_PROFILED(bce_with_logits, (const Tensor& x, const Tensor& t, Tensor& o), (x, t, o))
   PN_PROFILED(bce_with_logits_backward,
               (const Tensor& x, const Tensor& t, const Tensor& g, double s, Tensor& gx), (x, t, g, s, gx))
+  PN_PROFILED(adam_step,
+              (const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v, const Tensor& vm,
+               const AdamStepArgs& a),
+              (p, g, m, v, vm, a))
+  PN_PROFILED(sgd_step, (const Tensor& p, const Tensor& g, const Tensor& b, bool f, const SgdStepArgs& a),
+              (p, g, b, f, a))
 #undef PN_PROFILED
 
  private:

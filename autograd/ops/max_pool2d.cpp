@@ -42,9 +42,9 @@ Tensor max_pool2d(const Tensor& x, const Pool2dArgs& a) {
   backend(x.device()).max_pool2d(x, a, out, indices);
   // The argmax positions are all backward reads.
   record(Op::max_pool2d, out, {&x},
-         [x_shape = x.shape(), si = SavedTensor(indices, Op::max_pool2d)](const Tensor& g, const Node&) {
+         [x_shape = x.shape(), a, si = SavedTensor(indices, Op::max_pool2d)](const Tensor& g, const Node&) {
            Tensor gx(x_shape, g.dtype(), g.device());
-           backend(g.device()).max_pool2d_backward(g, si.get(), gx);
+           backend(g.device()).max_pool2d_backward(g, si.get(), a, gx);
            return std::vector<Tensor>{gx};
          });
   return out;

@@ -3,35 +3,30 @@
 // pass over the elements of one parameter tensor per call, instead of a chain
 // of whole-tensor temporaries (Adam touches ~25M parameters every step).
 //
-// This file is the one place where these updates meet a device: every
-// function here runs its CPU loop (OpenMP-parallel over elements) for CPU
-// tensors and throws pn::Error "<op>: not yet on cuda" for any other device,
-// so that a CUDA backend adds its kernels here and nowhere else.
+// The updates check their arguments here and run on the tensors' device
+// through the backend's adam_step / sgd_step kernels (tensor/cpu/
+// optimizer_step.cpp, cuda/optimizer_step.cu). tensor_norm runs its CPU loop
+// for CPU tensors and the device's float64 elementwise and sum kernels
+// otherwise.
 //
 // Arithmetic is done in the tensor's element type T with the scalars rounded
 // to T, in the order PyTorch's per-tensor (foreach=False) code uses, so that
 // float32 results follow PyTorch's float32 rounding closely and float64
 // results agree to ~1e-15. The loops are elementwise, so the result does not
 // depend on the number of threads.
+#include "tensor/backend.h"
 #include "tensor/tensor.h"
 
 namespace pn::nn::optim {
 
-// One Adam / AdamW step for one parameter; the caller has already advanced
-// the step count and computed the bias corrections from it.
-struct AdamStepArgs {
-  double lr = 0;
-  double beta1 = 0, beta2 = 0, eps = 0, weight_decay = 0;
-  bool amsgrad = false;
-  bool decoupled = false;  // AdamW: p *= 1 - lr*wd; Adam: g += wd*p (L2)
-  double step_size = 0;              // lr / (1 - beta1^step)
-  double bias_correction2_sqrt = 0;  // sqrt(1 - beta2^step)
-};
+// One Adam / AdamW step's scalars (tensor/backend.h, where the kernels of
+// every device receive them).
+using AdamStepArgs = ::pn::AdamStepArgs;
 
 // Requires: param and grad of one shape, floating dtype and device; each
 // buffer (max_exp_avg_sq only when a.amsgrad) either undefined, when it is
-// created here as zeros (a parameter's first update), or like param. Checks
-// the device before allocating anything. Updates, per element i:
+// created here as zeros (a parameter's first update), or like param. Runs
+// on param's device. Updates, per element i:
 //   g  = grad + wd*p                    (Adam, when wd != 0)
 //   p  = p * (1 - lr*wd)                (AdamW)
 //   m  = m*beta1 + (1-beta1)*g
@@ -42,10 +37,7 @@ struct AdamStepArgs {
 void adam_update(const Tensor& param, const Tensor& grad, Tensor& exp_avg, Tensor& exp_avg_sq,
                  Tensor& max_exp_avg_sq, const AdamStepArgs& a);
 
-struct SgdStepArgs {
-  double lr = 0, momentum = 0, dampening = 0, weight_decay = 0;
-  bool nesterov = false;
-};
+using SgdStepArgs = ::pn::SgdStepArgs;
 
 // Requires param and grad of one shape, floating dtype and device;
 // momentum_buffer (used only when a.momentum != 0) undefined, when it is
@@ -58,7 +50,7 @@ struct SgdStepArgs {
 void sgd_update(const Tensor& param, const Tensor& grad, Tensor& momentum_buffer,
                 const SgdStepArgs& a);
 
-// The p-norm of all elements of t (floating), accumulated in double:
+// The p-norm of all elements of t (floating, any device), accumulated in double:
 // (sum |x|^p)^(1/p), or max |x| when p is +inf; NaN when an element is NaN.
 // The sum is formed from fixed blocks added in order, so the result does not
 // depend on the number of threads (a resumed run clips identically).

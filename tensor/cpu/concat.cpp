@@ -6,6 +6,7 @@
 
 #include "tensor/cpu/cpu_backend.h"
 #include "tensor/cpu/parallel.h"
+#include "tensor/dim_split.h"
 #include "tensor/tensor.h"
 
 namespace pn {
@@ -28,23 +29,11 @@ void copy_runs(const char* src, int64_t src_stride, char* dst, int64_t dst_strid
   });
 }
 
-// Extent of the dimensions before / after `dim`.
-int64_t outer_of(const Shape& s, int64_t dim) {
-  int64_t n = 1;
-  for (int64_t d = 0; d < dim; ++d) n *= s[static_cast<size_t>(d)];
-  return n;
-}
-int64_t inner_of(const Shape& s, int64_t dim) {
-  int64_t n = 1;
-  for (size_t d = static_cast<size_t>(dim) + 1; d < s.size(); ++d) n *= s[d];
-  return n;
-}
-
 }  // namespace
 
 void CpuBackend::concat(const Tensor* const* xs, size_t count, int64_t dim, Tensor& out) {
-  int64_t outer = outer_of(out.shape(), dim);
-  int64_t inner_bytes = inner_of(out.shape(), dim) * static_cast<int64_t>(dtype_size(out.dtype()));
+  int64_t outer = outer_extent(out.shape(), dim);
+  int64_t inner_bytes = inner_extent(out.shape(), dim) * static_cast<int64_t>(dtype_size(out.dtype()));
   int64_t out_row = out.size(dim) * inner_bytes;
   char* dst = static_cast<char*>(out.raw_data());
   int64_t offset = 0;
@@ -56,10 +45,10 @@ void CpuBackend::concat(const Tensor* const* xs, size_t count, int64_t dim, Tens
 }
 
 void CpuBackend::narrow(const Tensor& x, int64_t dim, int64_t start, Tensor& out) {
-  int64_t inner_bytes = inner_of(x.shape(), dim) * static_cast<int64_t>(dtype_size(x.dtype()));
+  int64_t inner_bytes = inner_extent(x.shape(), dim) * static_cast<int64_t>(dtype_size(x.dtype()));
   int64_t run = out.size(dim) * inner_bytes;
   const char* src = static_cast<const char*>(x.raw_data()) + start * inner_bytes;
-  copy_runs(src, x.size(dim) * inner_bytes, static_cast<char*>(out.raw_data()), run, outer_of(x.shape(), dim), run);
+  copy_runs(src, x.size(dim) * inner_bytes, static_cast<char*>(out.raw_data()), run, outer_extent(x.shape(), dim), run);
 }
 
 }  // namespace pn

@@ -35,6 +35,7 @@
 #include "tensor/cpu/dispatch.h"
 #include "tensor/cpu/gemm.h"
 #include "tensor/cpu/parallel.h"
+#include "tensor/conv_geometry.h"
 #include "tensor/tensor.h"
 
 namespace pn {
@@ -61,31 +62,9 @@ constexpr int64_t kGroupGrain = int64_t{1} << 16;
 int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }  // b > 0
 int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
 
-struct Geometry {
-  int64_t N, C, H, W;  // convolution input
-  int64_t K, P, Q;     // convolution output
-  int64_t R, S, groups;
-  int64_t sh, sw, ph, pw, dh, dw;
-
-  Geometry(const Tensor& x, const Tensor& out, int64_t r, int64_t s, const Conv2dArgs& a)
-      : N(x.size(0)), C(x.size(1)), H(x.size(2)), W(x.size(3)),
-        K(out.size(1)), P(out.size(2)), Q(out.size(3)),
-        R(r), S(s), groups(a.groups),
-        sh(a.stride[0]), sw(a.stride[1]), ph(a.padding[0]), pw(a.padding[1]),
-        dh(a.dilation[0]), dw(a.dilation[1]) {}
-
-  int64_t Cg() const { return C / groups; }
-  int64_t Kg() const { return K / groups; }
-  int64_t L() const { return Cg() * R * S; }  // rows of one group's col
-  int64_t HW() const { return H * W; }
-  int64_t PQ() const { return P * Q; }
-  // col == x: no column buffer needed.
-  bool direct() const { return R == 1 && S == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && P == H && Q == W; }
-  // Output positions per tile so that the C*R*S-row buffer stays under the cap.
-  int64_t tile(size_t elem) const {
-    int64_t per_column = C * R * S * static_cast<int64_t>(elem);
-    return std::clamp<int64_t>(kColumnBytes / per_column, 1, PQ());
-  }
+struct Geometry : ConvGeometry {
+  using ConvGeometry::ConvGeometry;
+  int64_t tile(size_t elem) const { return ConvGeometry::tile(elem, kColumnBytes); }
   // Output columns q whose input column q*sw - pw + s*dw lies inside [0, W).
   void valid_q(int64_t s, int64_t& lo, int64_t& hi) const {
     int64_t off = s * dw - pw;

@@ -4,14 +4,13 @@
 #include "tensor/cpu/cpu_backend.h"
 #include "tensor/cpu/dispatch.h"
 #include "tensor/cpu/parallel.h"
+#include "tensor/dim_split.h"
 #include "tensor/tensor.h"
 
 namespace pn {
 
 void CpuBackend::flip(const Tensor& x, int64_t dim, Tensor& out) {
-  int64_t n = x.size(dim), outer = 1, inner = 1;
-  for (int64_t d = 0; d < dim; ++d) outer *= x.size(d);
-  for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.size(d);
+  const int64_t n = x.size(dim), outer = outer_extent(x.shape(), dim), inner = inner_extent(x.shape(), dim);
   dispatch_all(x.dtype(), [&]<class T>() {
     const T* src = x.data<T>();
     T* dst = out.data<T>();

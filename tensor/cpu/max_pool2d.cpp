@@ -63,7 +63,8 @@ void CpuBackend::max_pool2d(const Tensor& x, const Pool2dArgs& a, Tensor& out, T
 
 // Each output's gradient goes to its argmax. Windows overlap when stride <
 // kernel, so a plane is accumulated by one thread, in output order.
-void CpuBackend::max_pool2d_backward(const Tensor& grad_out, const Tensor& indices, Tensor& grad_x) {
+void CpuBackend::max_pool2d_backward(const Tensor& grad_out, const Tensor& indices, const Pool2dArgs&,
+                                     Tensor& grad_x) {
   dispatch_floating(grad_x.dtype(), "max_pool2d_backward", [&]<class T>() {
     int64_t HW = grad_x.size(2) * grad_x.size(3), PQ = grad_out.size(2) * grad_out.size(3);
     const T* gs = grad_out.data<T>();
