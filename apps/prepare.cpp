@@ -1,9 +1,11 @@
 // pneumo prepare: the competition's DICOMs and RLE CSV -> PNG folders.
 #include <iostream>
+#include <memory>
 
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "pneumo/data/prepare.h"
+#include "pneumo/progress.h"
 
 namespace pn::apps {
 
@@ -25,11 +27,13 @@ int run_prepare(int argc, char** argv) {
   // Masks are 0/255 at every size; --reference-masks keeps the grey edges the
   // reference's resize leaves at sizes other than 1024.
   o.binarize_masks = !args.has("reference-masks");
-  o.progress = [](std::size_t done, std::size_t total) {
-    if (done == total || done % 200 == 0) std::cerr << "\rprepare: " << done << "/" << total << std::flush;
+  std::unique_ptr<Progress> bar;  // made at the first call, when the total is known
+  o.progress = [&bar](std::size_t done, std::size_t total) {
+    if (!bar) bar = std::make_unique<Progress>("prepare", total);
+    bar->update(done);
   };
   data::PrepareReport r = data::prepare_dataset(o);
-  std::cerr << "\n";
+  if (bar) bar->finish();
   std::cout << "prepare: " << r.train_total << " train and " << r.test_total << " test DICOMs; " << r.written
             << " written, " << r.skipped << " already done, " << r.failures.size() << " failed\n";
   if (!r.ids_without_row.empty())

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <thread>
 
 #include "autograd/grad_mode.h"
 #include "nn/checkpoint.h"
@@ -11,7 +10,7 @@
 #include "pneumo/infer/predict.h"
 #include "pneumo/loader/dataset.h"
 #include "pneumo/loader/loader.h"
-#include "pneumo/train/progress.h"
+#include "pneumo/progress.h"
 #include "pneumo/train/run_files.h"
 #include "pneumo/train/train_config.h"
 #include "tensor/error.h"
@@ -73,11 +72,6 @@ struct Ensemble {
   }
 };
 
-int workers_for(const InferConfig& c, const InferOptions& o) {
-  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return o.workers >= 0 ? o.workers : std::min(c.workers, cores);
-}
-
 // Runs the dataset's images through the ensemble into `out`.
 void predict_into(const InferConfig& c, const Ensemble& ensemble,
                   const std::shared_ptr<const loader::PneumoDataset>& dataset, data::NpzWriter& out,
@@ -86,8 +80,8 @@ void predict_into(const InferConfig& c, const Ensemble& ensemble,
   std::vector<std::size_t> order(dataset->size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   loader::Loader loader(dataset, std::move(order), 0, 0,
-                        {.batch_size = static_cast<std::size_t>(c.batch_size), .workers = workers_for(c, o)});
-  train::Progress bar(label, loader.num_batches(), o.progress);
+                        {.batch_size = static_cast<std::size_t>(c.batch_size), .workers = loader::worker_count(o.workers, c.workers)});
+  Progress bar(label, loader.num_batches(), o.progress);
   std::size_t done = 0;
   while (auto batch = loader.next()) {
     Tensor probs = ensemble.predict(batch->images.to(o.device), c.flip);

@@ -10,6 +10,12 @@
 
 namespace pn::loader {
 
+int worker_count(int requested, int configured) {
+  if (requested >= 0) return requested;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::clamp(configured, 0, cores);
+}
+
 Batch collate(const std::vector<augment::Sample>& samples, const std::vector<std::string>& names, bool has_masks,
               int image_channels) {
   PN_CHECK(!samples.empty() && samples.size() == names.size(), "collate: ", samples.size(), " samples and ",

@@ -65,6 +65,11 @@ struct Batch {
   std::vector<std::string> ids;          // image ids ("ID" of "ID.png")
 };
 
+// The number of worker threads to use: `requested` when >= 0 (an explicit
+// choice), else `configured` (a configuration's WORKERS) capped at the
+// machine's cores, since more threads than cores only compete.
+int worker_count(int requested, int configured);
+
 // Collates samples (as PneumoDataset::load returns them) into a Batch.
 // Requires at least one sample and the same size for all; `names` name them
 // in errors.  has_masks: the masks tensor is made (every sample needs a mask).

@@ -1,8 +1,6 @@
 #include "pneumo/train/run_files.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <ctime>
 #include <iostream>
 
@@ -36,15 +34,6 @@ std::optional<fs::path> find_model_file(const fs::path& dir, const std::string& 
     if (fs::is_regular_file(p)) return p;
   }
   return std::nullopt;
-}
-
-std::string float_repr(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  std::string s(buf, end);
-  if (std::isfinite(v) && s.find_first_of(".e") == std::string::npos) s += ".0";
-  if (std::isnan(v)) s = "";  // pandas writes NaN as an empty field
-  return s;
 }
 
 std::size_t CsvLog::rows() const {
@@ -90,10 +79,7 @@ std::optional<double> CsvLog::max_of(const std::string& column) const {
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     const std::string& f = t.rows[i][*c];
     if (f.empty()) continue;
-    double v = 0;
-    auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
-    PN_CHECK(ec == std::errc() && end == f.data() + f.size(), t.where(i), ": column ", column,
-             ": expected a number, got '", f, "'");
+    const double v = parse_number(f, t.where(i) + ": column " + column);
     if (!best || v > *best) best = v;
   }
   return best;

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "pneumo/train/python_numbers.h"
 #include "pneumo/train/train_config.h"
 
 namespace pn::train {
@@ -35,10 +36,6 @@ struct FoldPaths {
 // The model file "DIR/STEM.safetensors" or, when that is absent, "DIR/STEM.pth";
 // nullopt when neither exists.
 std::optional<std::filesystem::path> find_model_file(const std::filesystem::path& dir, const std::string& stem);
-
-// Python's repr of a float (the shortest text that reads back the same,
-// "1.0" for integral values), as pandas writes floats into a CSV.
-std::string float_repr(double v);
 
 // A CSV table that grows by rows, rewritten atomically at each append.
 // Columns are united as pandas' DataFrame.append does: a row with new

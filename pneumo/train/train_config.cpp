@@ -1,12 +1,12 @@
 #include "pneumo/train/train_config.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <set>
 
 #include "nn/losses.h"
 #include "pneumo/train/optim_factory.h"
+#include "pneumo/train/python_numbers.h"
 #include "tensor/error.h"
 
 namespace pn::train {
@@ -28,16 +28,10 @@ int64_t non_negative(const Node& n) {
   return v;
 }
 
-// Python's repr of a YAML number: an integer as written, a float as the
-// shortest text that reads back the same, with ".0" for integral values.
+// Python's repr of a YAML number: an integer as written, a float as float_repr.
 std::string python_repr(const Node& n) {
   if (n.str().find_first_of(".eE") == std::string::npos) return std::to_string(n.integer());
-  double v = n.number();
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  std::string s(buf, end);
-  if (s.find_first_of(".e") == std::string::npos && std::isfinite(v)) s += ".0";
-  return s;
+  return float_repr(n.number());
 }
 
 std::vector<Triplet> read_triplets(const Node& binarizer) {

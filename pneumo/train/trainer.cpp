@@ -2,12 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <charconv>
 #include <cmath>
 #include <memory>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
@@ -22,7 +20,7 @@
 #include "pneumo/loader/loader.h"
 #include "pneumo/loader/sampler.h"
 #include "pneumo/train/optim_factory.h"
-#include "pneumo/train/progress.h"
+#include "pneumo/progress.h"
 #include "pneumo/train/run_files.h"
 #include "pneumo/train/triplet_metrics.h"
 #include "tensor/error.h"
@@ -53,27 +51,14 @@ struct RunState {
   bool finished = false, early_stopped = false;
 };
 
-std::string exact(double v) {  // round-trips through parse_double
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
-}
-
-double parse_double(const std::string& s, const std::string& what) {
-  double v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  PN_CHECK(ec == std::errc() && end == s.data() + s.size(), what, ": expected a number, got '", s, "'");
-  return v;
-}
-
 nn::io::Metadata to_metadata(const RunState& s) {
   std::string kept;
   for (const Kept& k : s.kept) {
     if (!kept.empty()) kept += '\n';
-    kept.append(exact(k.score)).append(" ").append(k.file);
+    kept.append(float_repr(k.score)).append(" ").append(k.file);
   }
   return {{"next_epoch", std::to_string(s.next_epoch)},
-          {"best_score", exact(s.best_score)},
+          {"best_score", float_repr(s.best_score)},
           {"best_epoch", std::to_string(s.best_epoch)},
           {"kept", kept},
           {"summary_rows", std::to_string(s.summary_rows)},
@@ -90,17 +75,17 @@ RunState from_metadata(const nn::io::Metadata& m, const fs::path& file) {
   };
   const std::string where = file.string();
   RunState s;
-  s.next_epoch = static_cast<int64_t>(parse_double(get("next_epoch"), where + ": next_epoch"));
-  s.best_score = parse_double(get("best_score"), where + ": best_score");
-  s.best_epoch = static_cast<int64_t>(parse_double(get("best_epoch"), where + ": best_epoch"));
+  s.next_epoch = static_cast<int64_t>(parse_number(get("next_epoch"), where + ": next_epoch"));
+  s.best_score = parse_number(get("best_score"), where + ": best_score");
+  s.best_epoch = static_cast<int64_t>(parse_number(get("best_epoch"), where + ": best_epoch"));
   std::istringstream kept(get("kept"));
   for (std::string line; std::getline(kept, line);) {
     auto space = line.find(' ');
     PN_CHECK(space != std::string::npos, where, ": a malformed top-K entry '", line, "'");
-    s.kept.push_back({parse_double(line.substr(0, space), where + ": kept"), line.substr(space + 1)});
+    s.kept.push_back({parse_number(line.substr(0, space), where + ": kept"), line.substr(space + 1)});
   }
-  s.summary_rows = static_cast<std::size_t>(parse_double(get("summary_rows"), where + ": summary_rows"));
-  s.history_rows = static_cast<std::size_t>(parse_double(get("history_rows"), where + ": history_rows"));
+  s.summary_rows = static_cast<std::size_t>(parse_number(get("summary_rows"), where + ": summary_rows"));
+  s.history_rows = static_cast<std::size_t>(parse_number(get("history_rows"), where + ": history_rows"));
   s.finished = get("finished") == "1";
   s.early_stopped = get("early_stopped") == "1";
   return s;
@@ -201,8 +186,7 @@ void FoldRun::build() {
   if (c_.use_sampler)
     sampler_ = std::make_unique<loader::PneumoSampler>(train_set_->exist_labels(), c_.sample_rate,
                                                        fold_seed(c_.seed, fold_));
-  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  workers_ = o_.workers >= 0 ? o_.workers : std::min(c_.workers, cores);
+  workers_ = loader::worker_count(o_.workers, c_.workers);
 
   manual_seed(fold_seed(c_.seed, fold_));
   models::BuiltModel built = models::build_model(c_.model);
@@ -276,6 +260,7 @@ double FoldRun::train_epoch(int64_t epoch) {
   loader::Loader loader(train_set_, std::move(order), c_.seed, epoch,
                         {.batch_size = static_cast<std::size_t>(c_.batch_size), .workers = workers_});
   Progress bar(label(epoch) + " train", loader.num_batches(), o_.progress);
+  const std::vector<Tensor> params = model_->parameters();
   double mean = 0;
   int64_t step = 0, skipped = 0;
   optimizer_->zero_grad();
@@ -283,11 +268,13 @@ double FoldRun::train_epoch(int64_t epoch) {
     Tensor logits = model_->forward(batch->images.to(o_.device));
     Tensor loss = (*loss_)(logits, batch->masks.to(o_.device));
     const double value = loss.item();
-    const std::string where = "fold " + std::to_string(fold_) + " epoch " + std::to_string(epoch) + " step " +
-                              std::to_string(step) + " (images " + batch->ids.front() + "...)";
+    auto where = [&] {  // built only for an error message
+      return "fold " + std::to_string(fold_) + " epoch " + std::to_string(epoch) + " step " + std::to_string(step) +
+             " (images " + batch->ids.front() + "...)";
+    };
     bool skip = false;
     if (!std::isfinite(value)) {
-      PN_CHECK(c_.skip_nonfinite, where, ": the loss is ", value, "; the last good state is ",
+      PN_CHECK(c_.skip_nonfinite, where(), ": the loss is ", value, "; the last good state is ",
                paths_.resume.string(), " (NONFINITE: skip would skip such steps)");
       skip = true;
     } else {
@@ -296,9 +283,9 @@ double FoldRun::train_epoch(int64_t epoch) {
     if (!skip && step % c_.grad_accumulation == c_.grad_accumulation - 1) {
       if (c_.grad_clip > 0) {
         try {
-          nn::optim::clip_grad_norm(model_->parameters(), c_.grad_clip, 2.0, nn::optim::NonFinite::Error);
+          nn::optim::clip_grad_norm(params, c_.grad_clip, 2.0, nn::optim::NonFinite::Error);
         } catch (const Error& e) {
-          PN_CHECK(c_.skip_nonfinite, where, ": ", e.what(), "; the last good state is ", paths_.resume.string());
+          PN_CHECK(c_.skip_nonfinite, where(), ": ", e.what(), "; the last good state is ", paths_.resume.string());
           skip = true;
         }
       }
@@ -345,7 +332,7 @@ TripletMetrics FoldRun::validate(int64_t epoch, Samples& samples) {
 
 void FoldRun::save_epoch(int64_t epoch, double score, const Samples& samples, std::vector<std::string>& dropped) {
   const fs::path file = paths_.epoch_checkpoint(epoch);
-  const nn::io::Metadata meta{{"epoch", std::to_string(epoch)}, {"score", exact(score)}, {"fold", std::to_string(fold_)}};
+  const nn::io::Metadata meta{{"epoch", std::to_string(epoch)}, {"score", float_repr(score)}, {"fold", std::to_string(fold_)}};
   nn::save_checkpoint(file.string(), *model_, nullptr, nullptr, {}, meta);
   state_.kept.push_back({score, file.filename().string()});
   if (static_cast<int64_t>(state_.kept.size()) > c_.top_k) {

@@ -28,7 +28,7 @@ std::string infer_yaml(const fs::path& exp, const fs::path& data, const std::str
 
 // One trained experiment (2 folds, 2 epochs, top 2) shared by the cases.
 struct Trained {
-  ScratchDir dir{"infer"};
+  TempDir dir;
   fs::path data = dir.path() / "data", exp = dir.path() / "exp";
   Trained() {
     make_dataset(data);

@@ -21,7 +21,7 @@ using namespace pn::train::test;
 namespace fs = std::filesystem;
 
 TEST_CASE("pipeline: synth, prepare, train, infer, search, submit and score, each step's files checked") {
-  ScratchDir dir("pipeline");
+  TempDir dir;
   const fs::path raw = dir.path() / "raw", data = dir.path() / "data", exp = dir.path() / "exp";
 
   synth::SynthOptions so;

@@ -41,7 +41,7 @@ std::vector<std::string> files_in(const fs::path& dir) {
 }  // namespace
 
 TEST_CASE("train: two folds write the reference's files and columns") {
-  ScratchDir dir("files");
+  TempDir dir;
   make_dataset(dir.path() / "data");
   auto config = write_config(dir.path() / "exp", dir.path() / "data", {});
   auto results = train::train_all(config, quiet());
@@ -92,7 +92,7 @@ TEST_CASE("train: two folds write the reference's files and columns") {
 }
 
 TEST_CASE("train: a run stopped after each epoch and restarted ends bit for bit as an uninterrupted one") {
-  ScratchDir dir("resume");
+  TempDir dir;
   make_dataset(dir.path() / "data");
   ConfigOptions o;
   o.epochs = 3;
@@ -129,7 +129,7 @@ TEST_CASE("train: a run stopped after each epoch and restarted ends bit for bit 
 }
 
 TEST_CASE("train: an epoch interrupted after its files were written is redone without duplicate rows") {
-  ScratchDir dir("redo");
+  TempDir dir;
   make_dataset(dir.path() / "data");
   ConfigOptions o;
   o.epochs = 2;
@@ -155,7 +155,7 @@ TEST_CASE("train: an epoch interrupted after its files were written is redone wi
 }
 
 TEST_CASE("train: a later part starts from the previous part's best model and best score") {
-  ScratchDir dir("parts");
+  TempDir dir;
   make_dataset(dir.path() / "data");
   ConfigOptions part0;
   part0.epochs = 1;
@@ -181,7 +181,7 @@ TEST_CASE("train: a later part starts from the previous part's best model and be
 }
 
 TEST_CASE("train: MODEL.FREEZE validates without training or saving") {
-  ScratchDir dir("freeze");
+  TempDir dir;
   make_dataset(dir.path() / "data");
   ConfigOptions o;
   o.epochs = 1;
@@ -201,7 +201,7 @@ TEST_CASE("train: MODEL.FREEZE validates without training or saving") {
 }
 
 TEST_CASE("train: configuration errors name the file, line and key") {
-  ScratchDir dir("errors");
+  TempDir dir;
   make_dataset(dir.path() / "data");
   auto error_of = [&](ConfigOptions o) {
     spit(dir.path() / "bad.yaml", config_text(dir.path() / "data", o));

@@ -5,50 +5,24 @@
 // trains a small UNet on it on the CPU.
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
-#include <unistd.h>
 
 #include "pneumo/data/png.h"
+#include "pneumo/data_test_util.h"  // tests/pneumo: TempDir, read_bytes, write_bytes
 
 namespace pn::train::test {
 
 namespace fs = std::filesystem;
 
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& tag) {
-    static std::atomic<int> n{0};
-    path_ = fs::temp_directory_path() / ("pn_train_" + tag + "_" + std::to_string(::getpid()) + "_" +
-                                         std::to_string(n++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const fs::path& path() const { return path_; }
+using data::test::TempDir;
 
- private:
-  fs::path path_;
-};
+inline std::string slurp(const fs::path& p) { return data::test::read_bytes(p); }
 
-inline std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream os;
-  os << in.rdbuf();
-  return os.str();
-}
-
+// Writes a file, making its folder.
 inline void spit(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
+  data::test::write_bytes(p, text);
 }
 
 // DIR/train_transforms.json (a horizontal flip) and DIR/valid_transforms.json (nothing).

@@ -1,4 +1,4 @@
-#include "pneumo/train/progress.h"
+#include "pneumo/progress.h"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
-namespace pn::train {
+namespace pn {
 
 Progress::Progress(std::string label, std::size_t total, bool enabled)
     : label_(std::move(label)),
@@ -70,4 +70,4 @@ void Progress::draw(bool final) {
     std::cerr << line << "\n" << std::flush;
 }
 
-}  // namespace pn::train
+}  // namespace pn

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <string>
 
-namespace pn::train {
+namespace pn {
 
 class Progress {
  public:
@@ -35,4 +35,4 @@ class Progress {
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
 
-}  // namespace pn::train
+}  // namespace pn
