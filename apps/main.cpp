@@ -5,7 +5,6 @@
 #include <string>
 
 #include "apps/commands.h"
-#include "apps/toy_segmentation.h"
 #include "tensor/error.h"
 
 namespace {
@@ -14,7 +13,9 @@ int usage(std::ostream& os, int code) {
   os << "usage: pneumo <command> [options]\n"
         "\n"
         "commands:\n"
-        "  demo     train a small conv net on generated images and print its loss falling\n"
+        "  demo     the whole workflow (synth, prepare, train, infer, search, submit, score,\n"
+        "           dashboard) on a generated data set: [--out demo] [--train 600] [--test 100]\n"
+        "           [--size 128] [--folds 2] [--epochs 12] [--filters 16] [--seed 42] [--cpu] [--quiet]\n"
         "  prepare  convert the competition's DICOMs and RLE CSV into PNG folders:\n"
         "           --train DIR --test DIR --rle CSV [--rle-format stage1|stage2] --out DIR\n"
         "           [--size 1024] [--threads 2]\n"

@@ -22,7 +22,8 @@ set(PN_PNEUMO_DIRS
     pneumo/train
     pneumo/report
     pneumo/post
-    pneumo/synth)
+    pneumo/synth
+    pneumo/demo)
 
 set(PN_PNEUMO_GLOBS)
 foreach(dir IN LISTS PN_PNEUMO_DIRS)
