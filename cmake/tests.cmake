@@ -46,6 +46,11 @@ foreach(dir IN LISTS PN_TEST_DIRS)
   else()
     target_link_libraries(${target} PRIVATE pn_core)
   endif()
+  # tests/train/ also runs the `pneumo` command itself (kill and restart tests).
+  if(name STREQUAL "train")
+    add_dependencies(${target} pneumo)
+    target_compile_definitions(${target} PRIVATE PN_PNEUMO_EXE="$<TARGET_FILE:pneumo>")
+  endif()
   if(name STREQUAL "cuda")
     # The checks that need no GPU run everywhere; the GPU checks exit with 77
     # without a usable GPU, which CTest reports as skipped (tests/cuda/main.cpp).

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <vector>
 
+#include "nn/io/crash_point.h"
 #include "tensor/error.h"
 
 namespace pn::nn::io {
@@ -23,11 +24,13 @@ std::mutex g_inject_mutex;
 bool g_inject_armed = false;
 testing::FailPoint g_inject_point{};
 int g_inject_error = 0;
+std::string g_inject_path_part;
 
-// True (with errno set) when an injected failure fires at `point`.
-bool injected(testing::FailPoint point) {
+// True (with errno set) when an injected failure fires at `point` for `path`.
+bool injected(testing::FailPoint point, const std::string& path) {
   std::lock_guard<std::mutex> lock(g_inject_mutex);
   if (!g_inject_armed || g_inject_point != point) return false;
+  if (path.find(g_inject_path_part) == std::string::npos) return false;
   g_inject_armed = false;
   errno = g_inject_error;
   return true;
@@ -54,9 +57,10 @@ std::string describe(int error) {
 }  // namespace
 
 namespace testing {
-void inject_failure(FailPoint point, int error) {
+void inject_failure(FailPoint point, int error, std::string path_part) {
   std::lock_guard<std::mutex> lock(g_inject_mutex);
   g_inject_armed = true;
+  g_inject_path_part = std::move(path_part);
   g_inject_point = point;
   g_inject_error = error;
 }
@@ -70,7 +74,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   PN_CHECK(!path_.empty() && path_.back() != '/', "atomic write: '", path_, "' is not a file path");
   tmp_ = path_ + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(g_counter++);
   // O_EXCL: never reuse (and so never clobber) a file that already has the name.
-  if (injected(testing::FailPoint::Create)) {
+  if (injected(testing::FailPoint::Create, path_)) {
     fd_ = -1;
   } else {
     fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -110,7 +114,7 @@ void AtomicFile::write(const void* data, size_t n) {
   PN_CHECK(fd_ >= 0 && !committed_, "AtomicFile::write on '", path_, "' after commit or failure");
   const char* p = static_cast<const char*>(data);
   while (n > 0) {
-    ssize_t put = injected(testing::FailPoint::Write) ? -1 : ::write(fd_, p, n);
+    ssize_t put = injected(testing::FailPoint::Write, path_) ? -1 : ::write(fd_, p, n);
     if (put < 0 && errno == EINTR) continue;
     if (put < 0) fail_and_discard("writing", errno);
     // write() returning 0 for n > 0 means no progress is possible (treated as a full disk).
@@ -122,20 +126,23 @@ void AtomicFile::write(const void* data, size_t n) {
 
 void AtomicFile::commit() {
   PN_CHECK(fd_ >= 0 && !committed_, "AtomicFile::commit on '", path_, "' after commit or failure");
+  crash_point("atomic file: written, before fsync");
   // fsync before rename: otherwise a crash can leave the new name pointing at
   // a file whose data blocks were never written (zero-length after reboot).
-  if (injected(testing::FailPoint::Fsync) || ::fsync(fd_) != 0) fail_and_discard("fsync", errno);
+  if (injected(testing::FailPoint::Fsync, path_) || ::fsync(fd_) != 0) fail_and_discard("fsync", errno);
   int fd = fd_;
   fd_ = -1;
   // close() can report a delayed write error (NFS): treat it as a failed write.
   if (::close(fd) != 0) fail_and_discard("closing", errno);
-  if (injected(testing::FailPoint::Rename) || ::rename(tmp_.c_str(), path_.c_str()) != 0)
+  crash_point("atomic file: synced, before rename");
+  if (injected(testing::FailPoint::Rename, path_) || ::rename(tmp_.c_str(), path_.c_str()) != 0)
     fail_and_discard("renaming the temporary over it", errno);
   tmp_.clear();
   committed_ = true;
+  crash_point("atomic file: renamed, before the folder's fsync");
 
   std::string folder = folder_of(path_);
-  int dfd = injected(testing::FailPoint::SyncFolder) ? -1
+  int dfd = injected(testing::FailPoint::SyncFolder, path_) ? -1
                                                      : ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   int err = errno;
   if (dfd >= 0) {

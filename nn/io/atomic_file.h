@@ -62,8 +62,9 @@ size_t remove_stale_temporaries(const std::string& path);
 namespace testing {
 enum class FailPoint { Create, Write, Fsync, Rename, SyncFolder };
 // The next AtomicFile that reaches `point` fails there with errno `error`;
-// one-shot (cleared when it fires).
-void inject_failure(FailPoint point, int error);
+// one-shot (cleared when it fires). With `path_part`, only a file whose path
+// contains it fails (the others pass, and the failure stays armed).
+void inject_failure(FailPoint point, int error, std::string path_part = {});
 void clear_injected_failure();
 }  // namespace testing
 

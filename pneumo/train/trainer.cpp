@@ -11,6 +11,7 @@
 #include "autograd/ops.h"
 #include "nn/checkpoint.h"
 #include "nn/io/atomic_file.h"
+#include "nn/io/crash_point.h"
 #include "nn/losses.h"
 #include "nn/optim/clip_grad.h"
 #include "pneumo/augment/rng.h"
@@ -158,6 +159,7 @@ class FoldRun {
   TripletMetrics validate(int64_t epoch, Samples& samples);
   void save_epoch(int64_t epoch, double score, const Samples& samples, std::vector<std::string>& dropped);
   void commit();
+  void remove_dropped_checkpoints();
   std::string label(int64_t epoch) const {
     return "fold " + std::to_string(fold_) + " epoch " + std::to_string(epoch);
   }
@@ -224,6 +226,7 @@ void FoldRun::start_or_resume() {
     state_ = from_metadata(loaded.metadata, paths_.resume);
     summary.truncate(state_.summary_rows);
     history.truncate(state_.history_rows);
+    remove_dropped_checkpoints();
     log_.info(state_.finished ? "fold already trained (" + paths_.resume.string() + ")"
                               : "resume from " + paths_.resume.string() + " at epoch " +
                                     std::to_string(state_.next_epoch));
@@ -235,6 +238,20 @@ void FoldRun::start_or_resume() {
   state_.summary_rows = summary.rows();
   state_.history_rows = history.rows();
   commit();  // fixes the row counts this run starts from
+}
+
+// A kill after an epoch's commit but before the checkpoints it dropped from
+// the top-K were removed leaves them behind: remove the epoch checkpoints of
+// committed epochs that the committed state no longer keeps. (The files of
+// the interrupted epoch are left alone: it is redone and writes them again.)
+void FoldRun::remove_dropped_checkpoints() {
+  for (int64_t epoch = 0; epoch < state_.next_epoch; ++epoch) {
+    const fs::path file = paths_.epoch_checkpoint(epoch);
+    const bool kept = std::any_of(state_.kept.begin(), state_.kept.end(),
+                                  [&](const Kept& k) { return k.file == file.filename().string(); });
+    std::error_code ec;
+    if (!kept && fs::remove(file, ec)) log_.info("Removed checkpoint is " + file.string());
+  }
 }
 
 void FoldRun::commit() {
@@ -300,6 +317,7 @@ double FoldRun::train_epoch(int64_t epoch) {
       mean = (mean * static_cast<double>(step - skipped) + value) / static_cast<double>(step - skipped + 1);
     }
     ++step;
+    nn::io::crash_point("train: step done");
     char post[96];
     std::snprintf(post, sizeof post, "loss %.4g lr %.3g", mean, optimizer_->lr(0));
     bar.update(static_cast<std::size_t>(step), post);
@@ -383,6 +401,7 @@ FoldResult FoldRun::run() {
       }
       CsvLog(paths_.summary).append(header, row);
       ++state_.summary_rows;
+      nn::io::crash_point("train: summary row appended");
       log_.info(std::to_string(epoch) + " epoch: \t Score: " + float_repr(best_metric) + "\t Params: " +
                 metrics.triplets()[metrics.best()].name);
       if (!c_.freeze_model) save_epoch(epoch, best_metric, samples, dropped);
@@ -397,13 +416,16 @@ FoldResult FoldRun::run() {
                 {std::to_string(state_.history_rows), float_repr(train_loss), float_repr(lr),
                  float_repr(best_metric), float_repr(std::round(seconds * 1000) / 1000)});
     ++state_.history_rows;
+    nn::io::crash_point("train: history row appended");
     state_.next_epoch = epoch + 1;
     if (state_.next_epoch == c_.epochs) state_.finished = true;
     commit();
+    nn::io::crash_point("train: epoch committed");
     ++committed_here;
     for (const std::string& f : dropped) {
       std::error_code ec;  // already gone when an interrupted run had removed it
       if (fs::remove(paths_.history_dir / f, ec)) log_.info("Removed checkpoint is " + (paths_.history_dir / f).string());
+      nn::io::crash_point("train: dropped checkpoint removed");
     }
   }
   return {fold_, state_.best_score, state_.best_epoch, state_.next_epoch, state_.finished, state_.early_stopped};

@@ -3,6 +3,10 @@
 // previous part, and validation-only runs.
 #include <doctest/doctest.h>
 
+#include <cerrno>
+
+#include "error_text.h"
+#include "nn/io/atomic_file.h"
 #include "nn/io/safetensors.h"
 #include "pneumo/data/csv.h"
 #include "pneumo/train/run_files.h"
@@ -126,6 +130,84 @@ TEST_CASE("train: a run stopped after each epoch and restarted ends bit for bit 
   // History rows: one per epoch, none repeated.
   CHECK(data::read_csv(dir.path() / "b" / "log" / "history_fold1.csv").rows.size() == 3);
   for (const auto& name : files_in(b / "fold1")) CHECK(name.find(".tmp-") == std::string::npos);
+}
+
+// The files of experiment A and B that must be equal byte for byte after the
+// same training (the resume file included; logs and samples excluded).
+void check_same_checkpoints(const fs::path& a, const fs::path& b, int fold) {
+  const std::string sub = std::string("fold").append(std::to_string(fold));
+  CHECK(files_in(a / sub) == files_in(b / sub));
+  for (const auto& name : files_in(a / sub)) {
+    if (name == "samples") continue;
+    INFO(name);
+    CHECK(slurp(a / sub / name) == slurp(b / sub / name));
+  }
+  const std::string best = std::string("tiny_fold").append(std::to_string(fold)).append(".safetensors");
+  CHECK(slurp(a / best) == slurp(b / best));
+}
+
+TEST_CASE("train: the same seed gives the same checkpoints bit for bit whatever the loader's worker count") {
+  TempDir dir;
+  make_dataset(dir.path() / "data");
+  ConfigOptions o;
+  o.epochs = 2;
+  o.folds = "[0]";
+  const int workers[] = {0, 1, 3};
+  auto experiment = [&](int w) { return dir.path() / std::string("w").append(std::to_string(w)); };
+  for (int w : workers) train::train_all(write_config(experiment(w), dir.path() / "data", o), quiet(w));
+  for (int w : {1, 3}) {
+    INFO("workers " << w);
+    check_same_checkpoints(experiment(0) / "checkpoints", experiment(w) / "checkpoints", 0);
+  }
+}
+
+TEST_CASE("train: a failing write stops the run with the file named and leaves the last checkpoint intact") {
+  namespace io = nn::io;
+  TempDir dir;
+  make_dataset(dir.path() / "data");
+  ConfigOptions o;
+  o.epochs = 3;
+  o.folds = "[0]";
+  train::train_all(write_config(dir.path() / "straight", dir.path() / "data", o), quiet());
+
+  auto config = write_config(dir.path() / "exp", dir.path() / "data", o);
+  train::TrainOptions first = quiet();
+  first.stop_after_epochs = 1;
+  train::train_all(config, first);
+  const fs::path fold_dir = dir.path() / "exp" / "checkpoints" / "fold0";
+  const fs::path resume = fold_dir / "resume-train_config.safetensors";
+  const fs::path best = dir.path() / "exp" / "checkpoints" / "tiny_fold0.safetensors";
+  const std::string resume_before = slurp(resume);
+
+  struct Failure {
+    io::testing::FailPoint point;
+    int error;
+    const char* file;  // part of the path that fails
+    const char* text;  // in the message
+  };
+  const Failure failures[] = {
+      {io::testing::FailPoint::Write, ENOSPC, "resume-train_config", "the disk is full"},   // the epoch's commit
+      {io::testing::FailPoint::Rename, EROFS, "tiny_fold0_epoch1", "read-only"},            // an epoch checkpoint
+      {io::testing::FailPoint::Create, EROFS, "summary.csv", "Read-only file system"},      // a summary row
+  };
+  for (const Failure& f : failures) {
+    INFO(f.file);
+    io::testing::inject_failure(f.point, f.error, f.file);
+    const std::string msg = pn::test::error_of([&] { train::train_all(config, quiet()); });
+    io::testing::clear_injected_failure();
+    INFO(msg);
+    CHECK(msg.find(f.file) != std::string::npos);
+    CHECK(msg.find(f.text) != std::string::npos);
+    CHECK(msg.find("previous file is unchanged") != std::string::npos);
+    // The last committed state is the one after epoch 0, whole.
+    CHECK(slurp(resume) == resume_before);
+    CHECK(io::load_safetensors(best.string()).tensors.size() > 0);
+    for (const auto& name : files_in(fold_dir)) CHECK(name.find(".tmp-") == std::string::npos);
+  }
+  // Once the disk has room again, the run continues and ends as if nothing had failed.
+  auto r = train::train_all(config, quiet());
+  CHECK(r[0].finished);
+  check_same_checkpoints(dir.path() / "straight" / "checkpoints", dir.path() / "exp" / "checkpoints", 0);
 }
 
 TEST_CASE("train: an epoch interrupted after its files were written is redone without duplicate rows") {
