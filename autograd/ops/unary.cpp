@@ -24,7 +24,7 @@ Tensor unary_op(UnaryOp kind, Op op, const Tensor& x, double p0 = 0.0, double p1
     });
     // y is saved as a detached handle: the node must not own its own output's grad_fn.
     record(op, y, {&x},
-           [kind, p0, p1, op, sx = SavedTensor(uses_x ? x : Tensor(), op),
+           [kind, p0, p1, sx = SavedTensor(uses_x ? x : Tensor(), op),
             sy = SavedTensor(uses_y ? y.detach() : Tensor(), op)](const Tensor& g, const Node&) {
              Tensor gx = empty_like(g);
              backend(g.device()).unary_backward(kind, sx.get(), sy.get(), g, gx, p0, p1);

@@ -15,9 +15,6 @@ namespace pn::nn::optim {
 
 namespace {
 
-// Elements per thread below which a loop stays on the calling thread.
-constexpr int64_t kGrain = int64_t{1} << 15;
-
 // The norm of a tensor off the CPU, from the device's own kernels: float64
 // elementwise ops and a sum (deterministic on every device), one value read
 // back. The max-norm has no reduction kernel; it reads the tensor back.

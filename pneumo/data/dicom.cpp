@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <system_error>
@@ -39,6 +40,13 @@ void init_dcmtk() {
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     DcmRLEDecoderRegistration::registerCodecs();
+    // The codecs live until exit; unregistering them then frees them (memory
+    // checkers would otherwise report them as lost).
+    std::atexit([] {
+      DJDecoderRegistration::cleanup();
+      DJLSDecoderRegistration::cleanup();
+      DcmRLEDecoderRegistration::cleanup();
+    });
     dictionary_ok = dcmDataDict.isDictionaryLoaded();
   });
   PN_CHECK(dictionary_ok,

@@ -49,19 +49,23 @@ std::string train_transforms() {
 std::string train_config(const DemoOptions& o, const std::string& dataset) {
   std::string folds;
   for (int f = 0; f < o.folds; ++f) folds += (f ? ", " : "") + std::to_string(f);
+  // A one-epoch run has no schedule to slide along, and validates its only epoch.
+  const std::string sample_rate =
+      o.epochs > 1 ? std::string("[[0, 0.8], [").append(std::to_string(o.epochs - 1)).append(", 0.5]]") : "0.8";
+  const std::string validation_frequency = o.epochs > 1 ? "2" : "1";
   return "# pneumo demo: the reference's training configuration format, sized for a CPU\n"
          "PIPELINE_NAME: demo\nDATA_DIRECTORY: '" + dataset + "'\nLOGGER_DIR: 'log'\n\nSEED: " +
          std::to_string(o.seed) + "\nDEVICE: cpu\nWORKERS: 2\n\nMODEL:\n  FREEZE: False\n  CLASS: UNet\n  ARGS:\n"
          "    seg_classes: 1\n    num_filters: " + std::to_string(o.num_filters) + "\n    depth: 4\n\n"
          "FOLD:\n  NUMBER: " + std::to_string(o.folds) + "\n  USEFOLDS: [" + folds + "]\n  FILE: " + dataset +
          "/folds.csv\n\n# the sliding sample rate: many positives first, fewer later\nUSE_SAMPLER: True\n"
-         "NON_EMPTY_MASK_PROBA: [[0, 0.8], [" + std::to_string(o.epochs - 1) + ", 0.5]]\n\n"
+         "NON_EMPTY_MASK_PROBA: " + sample_rate + "\n\n"
          "TRAIN_TRANSFORMS: transforms/train.json\nVALID_TRANSFORMS: transforms/valid.json\n\n"
          "CRITERION:\n  CLASS: ComboLoss\n  ARGS:\n    weights:\n      bce: 1\n      dice: 2\n      focal: 2\n\n"
          "OPTIMIZER:\n  CLASS: Adam\n  ARGS:\n    lr: 0.003\n    weight_decay: 0.000005\n\n"
          "SCHEDULER:\n  CLASS: CosineAnnealingLR\n  ARGS:\n    T_max: " + std::to_string(o.epochs) +
          "\n    eta_min: 0.00003\n\nBATCH_SIZE: 8\nGRADIENT_ACCUMULATION_STEPS: 1\nGRADIENT_CLIPPING: 1\nEPOCHES: " +
-         std::to_string(o.epochs) + "\nEARLY_STOPPING: " + std::to_string(o.epochs) + "\nVALIDATION_FREQUENCY: 2" +
+         std::to_string(o.epochs) + "\nEARLY_STOPPING: " + std::to_string(o.epochs) + "\nVALIDATION_FREQUENCY: " + validation_frequency +
          "\n\nCHECKPOINTS:\n  FULL_FOLDER: checkpoints\n  BEST_FOLDER: checkpoints\n  TOPK: 2\n\n"
          "MASK_BINARIZER:\n  CLASS: TripletMaskBinarization\n  ARGS:\n"
          "    triplets: [[0.75, 16, 0.3], [0.75, 16, 0.4], [0.6, 32, 0.3], [0.6, 32, 0.4], [0.5, 0, 0.5]]\n\n"
