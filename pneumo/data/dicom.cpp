@@ -157,7 +157,7 @@ DicomImage8 read_dicom(const std::filesystem::path& path, const DicomLimits& lim
            info.columns, "x", info.rows);
   const std::size_t count =
       static_cast<std::size_t>(info.rows) * static_cast<std::size_t>(info.columns);
-  PN_CHECK(count <= limits.max_pixels, "cannot read DICOM ", file, ": ", info.columns, "x",
+  PN_CHECK(count <= limits.max_pixels, "cannot read DICOM ", file, ": Columns x Rows ", info.columns, "x",
            info.rows, " pixels is more than the limit of ", limits.max_pixels);
   PN_CHECK(info.photometric == "MONOCHROME1" || info.photometric == "MONOCHROME2",
            "cannot read DICOM ", file, ": photometric interpretation \"", info.photometric,
@@ -241,6 +241,11 @@ DicomImage8 read_dicom(const std::filesystem::path& path, const DicomLimits& lim
     for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<std::uint8_t>(s[i]);
   } else {
     for (double& v : s) v = v * slope + intercept;
+    // A huge slope or intercept overflows to infinity, and the min-max rule
+    // would then divide infinities (NaN, then an undefined cast to 8 bits).
+    PN_CHECK(std::all_of(s.begin(), s.end(), [](double v) { return std::isfinite(v); }), "cannot read DICOM ",
+             file, ": Rescale Slope ", slope, " and Rescale Intercept ", intercept,
+             " make pixel values overflow (corrupt header)");
     bool has_center = false, has_width = false;
     const double center = get_double(ds, DCM_WindowCenter, 0.0, &has_center);
     const double width = get_double(ds, DCM_WindowWidth, 0.0, &has_width);

@@ -19,6 +19,7 @@
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb/stb_image_write.h>
 
+#include "nn/io/zip_reader.h"  // crc32
 #include "pneumo/data/file_io.h"
 #include "tensor/error.h"
 
@@ -32,8 +33,10 @@ struct StbFree {
 };
 
 // Walks the chunk list before stb sees the file: every chunk must lie inside
-// the file, and an empty IDAT chunk (legal, but written by no encoder) is
-// refused, because stb_image hands it to memcpy with a null buffer.
+// the file and match its CRC (stb_image checks no CRC, so a damaged file would
+// otherwise decode to wrong pixels, where libpng and cv2 refuse it), and an
+// empty IDAT chunk (legal, but written by no encoder) is refused, because
+// stb_image hands it to memcpy with a null buffer.
 void check_chunks(std::string_view bytes, std::string_view name) {
   auto u32 = [&](std::size_t at) {
     const auto* b = reinterpret_cast<const unsigned char*>(bytes.data()) + at;
@@ -47,9 +50,26 @@ void check_chunks(std::string_view bytes, std::string_view name) {
              ": chunk at byte ", at, " runs past the end of the file (truncated)");
     PN_CHECK(!(type == "IDAT" && length == 0), "cannot read PNG ", name, ": empty IDAT chunk at byte ", at,
              " (not supported)");
+    PN_CHECK(nn::io::crc32(bytes.data() + at + 4, 4 + std::size_t{length}) == u32(at + 8 + length),
+             "cannot read PNG ", name, ": chunk ", type, " at byte ", at, " fails its CRC check (corrupt file)");
     if (type == "IEND") return;
     at += 12 + static_cast<std::size_t>(length);
   }
+  fail("cannot read PNG ", name, ": the file ends before its IEND chunk (truncated)");
+}
+
+// The width and height the IHDR chunk states (unsigned, as stored), or
+// nullopt when the file does not start with one. From the bytes, not from
+// stb: stb refuses a size over its own cap without saying what the size is.
+std::optional<std::pair<std::uint32_t, std::uint32_t>> ihdr_size(std::string_view bytes) {
+  // Signature (8), IHDR length (4), "IHDR" (4), width (4), height (4).
+  if (bytes.size() < 24 || bytes.substr(12, 4) != "IHDR") return std::nullopt;
+  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
+  auto be32 = [&](std::size_t at) {
+    return (std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) | (std::uint32_t{b[at + 2]} << 8) |
+           std::uint32_t{b[at + 3]};
+  };
+  return std::pair(be32(16), be32(20));
 }
 
 }  // namespace
@@ -65,6 +85,12 @@ PngPixels decode_png_pixels(std::string_view bytes, std::string_view name, int c
            "cannot read PNG ", name, ": not a PNG file (no PNG signature)");
   PN_CHECK(bytes.size() <= static_cast<std::size_t>(INT_MAX), "cannot read PNG ", name,
            ": file too large");
+  if (const auto size = ihdr_size(bytes)) {
+    const auto [w, h] = *size;
+    PN_CHECK(w > 0 && h > 0 && w <= static_cast<std::uint32_t>(limits.max_dimension) &&
+                 h <= static_cast<std::uint32_t>(limits.max_dimension),
+             "cannot read PNG ", name, ": size ", w, "x", h, " is outside 1..", limits.max_dimension);
+  }
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int len = static_cast<int>(bytes.size());
 
@@ -108,19 +134,13 @@ GrayImage read_png(const std::filesystem::path& path, const PngLimits& limits) {
 }
 
 std::optional<std::pair<int, int>> png_size(const std::filesystem::path& path) {
-  // Signature (8), IHDR length (4), "IHDR" (4), width (4), height (4).
   std::ifstream in(path, std::ios::binary);
-  unsigned char head[24];
-  if (!in.read(reinterpret_cast<char*>(head), sizeof(head))) return std::nullopt;
-  if (std::memcmp(head, kPngSignature, sizeof(kPngSignature)) != 0 ||
-      std::memcmp(head + 12, "IHDR", 4) != 0) {
+  char head[24];
+  if (!in.read(head, sizeof(head)) || std::memcmp(head, kPngSignature, sizeof(kPngSignature)) != 0)
     return std::nullopt;
-  }
-  auto be32 = [&](int at) {
-    return (std::uint32_t{head[at]} << 24) | (std::uint32_t{head[at + 1]} << 16) |
-           (std::uint32_t{head[at + 2]} << 8) | std::uint32_t{head[at + 3]};
-  };
-  const std::uint32_t w = be32(16), h = be32(20);
+  const auto size = ihdr_size(std::string_view(head, sizeof(head)));
+  if (!size) return std::nullopt;
+  const auto [w, h] = *size;
   if (w == 0 || h == 0 || w > INT_MAX || h > INT_MAX) return std::nullopt;
   return std::pair<int, int>(static_cast<int>(w), static_cast<int>(h));
 }
