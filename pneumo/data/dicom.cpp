@@ -5,6 +5,9 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcdict.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <dcmtk/dcmimgle/dcmimage.h>
@@ -15,6 +18,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <system_error>
@@ -129,6 +133,58 @@ void copy_values(const DiPixel& px, std::size_t n, std::vector<double>& out) {
   for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<double>(p[i]);
 }
 
+// DCMTK's RLE decoder pads a frame whose segments decode to too few bytes
+// with zeros (after a log message we silence), where pydicom refuses it.  So
+// the segments of frame 0 (its one fragment, PS3.5 annex G) are checked
+// first: a 64-byte header of the segment count and offsets, then per byte of
+// a sample one PackBits segment that must decode to Columns x Rows bytes.
+void check_rle_frame(DcmDataset& ds, const DicomInfo& info, const std::string& file) {
+  DcmElement* element = nullptr;
+  DcmPixelSequence* fragments = nullptr;
+  DcmPixelItem* frame = nullptr;
+  Uint8* bytes = nullptr;
+  const bool found = ds.findAndGetElement(DCM_PixelData, element).good() && element != nullptr &&
+                     static_cast<DcmPixelData*>(element)
+                         ->getEncapsulatedRepresentation(EXS_RLELossless, nullptr, fragments)
+                         .good() &&
+                     fragments != nullptr && fragments->getItem(frame, 1).good() && frame != nullptr &&
+                     frame->getUint8Array(bytes).good();
+  PN_CHECK(found, "cannot read DICOM ", file, ": no RLE fragment for the first frame");
+  const std::size_t size = bytes ? frame->getLength() : 0;
+  auto le32 = [&](std::size_t at) {
+    return std::size_t{bytes[at]} | (std::size_t{bytes[at + 1]} << 8) | (std::size_t{bytes[at + 2]} << 16) |
+           (std::size_t{bytes[at + 3]} << 24);
+  };
+  PN_CHECK(size >= 64, "cannot read DICOM ", file, ": the RLE fragment of ", size,
+           " bytes is shorter than its 64-byte header");
+  const std::size_t segments = le32(0);
+  const std::size_t needed = (static_cast<std::size_t>(info.bits_allocated) + 7) / 8;
+  PN_CHECK(segments >= needed && segments <= 15, "cannot read DICOM ", file, ": the RLE header names ",
+           segments, " segments where ", info.bits_allocated, " bits allocated need ", needed);
+  const std::size_t pixels = static_cast<std::size_t>(info.rows) * static_cast<std::size_t>(info.columns);
+  for (std::size_t k = 0; k < needed; ++k) {
+    const std::size_t begin = le32(4 + 4 * k), end = k + 1 < segments ? le32(8 + 4 * k) : size;
+    PN_CHECK(begin >= 64 && begin <= end && end <= size, "cannot read DICOM ", file, ": RLE segment ", k + 1,
+             " [", begin, ", ", end, ") lies outside its ", size, "-byte fragment");
+    std::size_t decoded = 0;
+    for (std::size_t at = begin; at < end && decoded < pixels;) {
+      const int n = static_cast<std::int8_t>(bytes[at++]);
+      if (n >= 0) {  // n + 1 literal bytes
+        PN_CHECK(end - at >= static_cast<std::size_t>(n) + 1, "cannot read DICOM ", file, ": RLE segment ",
+                 k + 1, " ends inside a literal run (truncated)");
+        decoded += static_cast<std::size_t>(n) + 1;
+        at += static_cast<std::size_t>(n) + 1;
+      } else if (n != -128) {  // the next byte 1 - n times
+        PN_CHECK(at < end, "cannot read DICOM ", file, ": RLE segment ", k + 1, " ends inside a run (truncated)");
+        decoded += static_cast<std::size_t>(1 - n);
+        ++at;
+      }
+    }
+    PN_CHECK(decoded >= pixels, "cannot read DICOM ", file, ": RLE segment ", k + 1, " decodes to ", decoded,
+             " bytes where Columns x Rows ", info.columns, "x", info.rows, " need ", pixels, " (truncated)");
+  }
+}
+
 std::uint8_t round_to_byte(double y) {
   const double r = std::floor(y + 0.5);
   return static_cast<std::uint8_t>(std::clamp(r, 0.0, 255.0));
@@ -176,6 +232,8 @@ DicomImage8 read_dicom(const std::filesystem::path& path, const DicomLimits& lim
              file, ": transfer syntax ", x.getXferName(), " (", x.getXferID(),
              ") is not supported (no decoder)");
   }
+
+  if (xfer == EXS_RLELossless) check_rle_frame(ds, info, file);
 
   if (!x.isEncapsulated()) {
     // DCMTK pads short native pixel data with zeros (after a log message we

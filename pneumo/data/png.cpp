@@ -2,13 +2,46 @@
 
 #include <climits>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
 
+namespace pn::data {
+namespace {
+
+// The largest block stb_image may allocate while this thread decodes.  stb
+// grows its inflate buffer as long as the compressed data go on (up to 4 GiB),
+// so a small PNG claiming 8x8 pixels could make it allocate gigabytes before
+// it notices the excess; decode_png_pixels sets the cap from the header's size.
+thread_local std::size_t stb_allocation_cap = SIZE_MAX;
+thread_local bool stb_allocation_refused = false;
+
+void* stb_malloc(std::size_t n) {
+  if (n > stb_allocation_cap) {
+    stb_allocation_refused = true;
+    return nullptr;
+  }
+  return std::malloc(n);
+}
+
+void* stb_realloc(void* p, std::size_t n) {
+  if (n > stb_allocation_cap) {
+    stb_allocation_refused = true;
+    return nullptr;
+  }
+  return std::realloc(p, n);
+}
+
+}  // namespace
+}  // namespace pn::data
+
 // The one translation unit that holds stb's implementations.  Only the PNG
 // decoder is compiled in, so other formats (which stb would otherwise accept
 // silently) are refused, and the decoders' attack surface stays small.
+#define STBI_MALLOC(n) pn::data::stb_malloc(n)
+#define STBI_REALLOC(p, n) pn::data::stb_realloc(p, n)
+#define STBI_FREE(p) std::free(p)
 #define STBI_ONLY_PNG
 #define STBI_NO_STDIO
 #define STBI_NO_LINEAR
@@ -105,8 +138,17 @@ PngPixels decode_png_pixels(std::string_view bytes, std::string_view name, int c
            " pixels is more than the limit of ", limits.max_pixels);
 
   check_chunks(bytes, name);
+  // No block stb needs for a valid file is larger than the inflated rows (at
+  // most 8 bytes a pixel and a filter byte a row) twice over, or the file.
+  const std::size_t cap = 2 * static_cast<std::size_t>(h) * (1 + 8 * static_cast<std::size_t>(w)) +
+                          bytes.size() + (std::size_t{1} << 20);
   int w2 = 0, h2 = 0, comp2 = 0;
+  stb_allocation_cap = cap;
+  stb_allocation_refused = false;
   std::unique_ptr<stbi_uc, StbFree> pixels(stbi_load_from_memory(data, len, &w2, &h2, &comp2, channels));
+  stb_allocation_cap = SIZE_MAX;
+  PN_CHECK(!stb_allocation_refused, "cannot read PNG ", name, ": its image data inflate to more than ", cap,
+           " bytes, more than a ", w, "x", h, " image holds (corrupt, or a decompression bomb)");
   PN_CHECK(pixels != nullptr, "cannot read PNG ", name, ": corrupt or truncated (",
            stbi_failure_reason(), ")");
   PN_CHECK(w2 == w && h2 == h, "cannot read PNG ", name, ": decoded size ", w2, "x", h2,

@@ -118,6 +118,9 @@ def make_png():
         "runs past the end")
     add("png", "chunk_length_ffffffff.png",
         PNG_SIG + ihdr(8, 8) + struct.pack(">I", 0xFFFFFFFF) + b"IDAT" + zlib.compress(png_rows(8, 8)), "png")
+    # 16 MiB of zeros behind an 8x8 header: a decompression bomb in miniature.
+    add("png", "idat_inflates_16mib.png", png(idat=chunk(b"IDAT", zlib.compress(b"\x00" * (16 << 20), 9))), "png",
+        "inflate to more than")
     add("png", "palette_missing.png", png(head=ihdr(8, 8, color=3)), "png")
     add("png", "gray16_truncated_rows.png",
         png(head=ihdr(8, 8, depth=16), idat=chunk(b"IDAT", zlib.compress(png_rows(8, 8)))), "png")
@@ -250,6 +253,17 @@ def make_dicom():
     add("dicom", "rle_segment_offset_past_end.dcm",
         dicom(xfer="1.2.840.10008.1.2.5", pixel_length=0xFFFFFFFF,
               pixels=encapsulated([struct.pack("<16I", 1, 100000, *([0] * 14)) + b"\x00\x00"])), "dicom")
+    add("dicom", "rle_segment_short.dcm",
+        dicom(xfer="1.2.840.10008.1.2.5", pixel_length=0xFFFFFFFF,
+              pixels=encapsulated([struct.pack("<16I", 1, 64, *([0] * 14)) + b"\x7f\x01" * 8])), "dicom",
+        "RLE segment 1")
+    add("dicom", "rle_segment_decodes_short.dcm",
+        dicom(xfer="1.2.840.10008.1.2.5", pixel_length=0xFFFFFFFF,
+              pixels=encapsulated([struct.pack("<16I", 1, 64, *([0] * 14)) + b"\xe1\x07\x00\x09"])), "dicom",
+        "decodes to 33 bytes")
+    add("dicom", "rle_header_short.dcm",
+        dicom(xfer="1.2.840.10008.1.2.5", pixel_length=0xFFFFFFFF, pixels=encapsulated([b"\x01\x00\x00\x00"])),
+        "dicom", "64-byte header")
     add("dicom", "encapsulated_no_delimiter.dcm",
         dicom(xfer="1.2.840.10008.1.2.5", pixel_length=0xFFFFFFFF, pixels=element_item(b"") + element_item(b"\x00" * 64)),
         "dicom")
