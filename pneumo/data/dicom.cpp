@@ -225,6 +225,14 @@ DicomImage8 read_dicom(const std::filesystem::path& path, const DicomLimits& lim
            "cannot read DICOM ", file, ": unsupported bits allocated/stored ",
            info.bits_allocated, "/", info.bits_stored);
 
+  // DCMTK refuses a High Bit outside the stored bits as "Invalid element
+  // value" without naming the element.
+  int high_bit = info.bits_stored - 1;
+  get_int(ds, DCM_HighBit, high_bit);
+  PN_CHECK(high_bit >= info.bits_stored - 1 && high_bit < info.bits_allocated, "cannot read DICOM ", file,
+           ": High Bit ", high_bit, " does not fit ", info.bits_stored, " bits stored in ", info.bits_allocated,
+           " allocated");
+
   const E_TransferSyntax xfer = ds.getOriginalXfer();
   const DcmXfer x(xfer);
   if (x.isEncapsulated()) {

@@ -4,12 +4,12 @@
 // over malformed input leave nothing half-written behind.
 #include <doctest/doctest.h>
 
-#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <typeinfo>

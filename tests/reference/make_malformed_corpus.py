@@ -287,6 +287,13 @@ def make_dicom():
                   ((0x0028, 0x1052), element(0x0028, 0x1052, b"DS", text("-1e308")))]
     add("dicom", "rescale_overflows_negative.dcm",
         dicom(bits=16, stored=16, pixels=px16, pixel_vr=b"OW", extra=nan_window), "dicom", "Rescale")
+    high_bit_40 = [((0x0028, 0x0102), element(0x0028, 0x0102, b"US", us(40)))]
+    add("dicom", "high_bit_past_allocated.dcm",
+        dicom(bits=16, stored=8, pixel_vr=b"OW", extra=high_bit_40, drop=[(0x0028, 0x0102)]), "dicom", "High Bit 40")
+    rows_text = [((0x0028, 0x0010), element(0x0028, 0x0010, b"US", b"ab"))]
+    add("dicom", "rows_text_bytes.dcm", dicom(drop=[(0x0028, 0x0010)], extra=rows_text), "dicom", "8x25185")
+    rows_empty = [((0x0028, 0x0010), element(0x0028, 0x0010, b"US", b""))]
+    add("dicom", "rows_empty_value.dcm", dicom(drop=[(0x0028, 0x0010)], extra=rows_empty), "dicom", "Rows")
     add("dicom", "implicit_truncated.dcm", dicom(preamble=False)[:-40][(12 + 8 * 0):], "dicom")
 
 
