@@ -79,7 +79,7 @@ def png(w=8, h=8, head=None, idat=None, tail=None):
 
 def make_png():
     good = png()
-    for i, off in enumerate(truncations(good, 12)):
+    for off in truncations(good, 12):
         add("png", "truncated_%03d.png" % off, good[:off], "png", "not a PNG" if off < 8 else "truncated")
     add("png", "ihdr_100000x100000.png", png(head=ihdr(100000, 100000)), "png", "100000x100000", "outside 1..32768")
     add("png", "ihdr_32768x32768.png", png(head=ihdr(32768, 32768)), "png", "32768x32768", "limit")
@@ -271,8 +271,8 @@ def make_dicom():
         dicom(xfer="1.2.840.10008.1.2.5", pixel_length=0xFFFFFFFF,
               pixels=element_item(b"") + struct.pack("<HHI", 0xFFFE, 0xE000, 0x7FFFFFF0) + b"\x00" * 16), "dicom")
     add("dicom", "deflated_garbage.dcm", dicom(xfer="1.2.840.10008.1.2.1.99")[:132 + 100] + b"\x13" * 200, "dicom")
-    huge = element(0x0008, 0x0020, b"DA", b"20190101", length=0xFFF0)
-    add("dicom", "element_length_past_end.dcm", dicom(extra=[((0x0008, 0x0020), huge[:-8])])[:-8], "dicom")
+    long_date = element(0x0008, 0x0020, b"DA", b"20190101", length=0xFFF0)  # says 65520 bytes, has 8
+    add("dicom", "element_length_past_end.dcm", dicom(extra=[((0x0008, 0x0020), long_date)]), "dicom")
     bad_vr = struct.pack("<HH", 0x0008, 0x0060) + b"\x01\x02" + struct.pack("<H", 0x7FF0) + b"CT"
     add("dicom", "bad_vr_long_length.dcm", dicom(extra=[((0x0008, 0x0060), bad_vr)]), "dicom")
     undefined = struct.pack("<HH", 0x0028, 0x0030) + b"SQ\x00\x00" + struct.pack("<I", 0xFFFFFFFF) + b"\x00" * 12
@@ -283,10 +283,10 @@ def make_dicom():
     px16 = b"".join(struct.pack("<H", v) for v in [0, 1000] * 32)
     add("dicom", "rescale_overflows.dcm", dicom(bits=16, stored=16, pixels=px16, pixel_vr=b"OW", extra=slope), "dicom",
         "Rescale")
-    nan_window = [((0x0028, 0x1053), element(0x0028, 0x1053, b"DS", text("-1e308"))),
-                  ((0x0028, 0x1052), element(0x0028, 0x1052, b"DS", text("-1e308")))]
+    negative = [((0x0028, 0x1053), element(0x0028, 0x1053, b"DS", text("-1e308"))),
+                ((0x0028, 0x1052), element(0x0028, 0x1052, b"DS", text("-1e308")))]
     add("dicom", "rescale_overflows_negative.dcm",
-        dicom(bits=16, stored=16, pixels=px16, pixel_vr=b"OW", extra=nan_window), "dicom", "Rescale")
+        dicom(bits=16, stored=16, pixels=px16, pixel_vr=b"OW", extra=negative), "dicom", "Rescale")
     high_bit_40 = [((0x0028, 0x0102), element(0x0028, 0x0102, b"US", us(40)))]
     add("dicom", "high_bit_past_allocated.dcm",
         dicom(bits=16, stored=8, pixel_vr=b"OW", extra=high_bit_40, drop=[(0x0028, 0x0102)]), "dicom", "High Bit 40")
@@ -294,7 +294,8 @@ def make_dicom():
     add("dicom", "rows_text_bytes.dcm", dicom(drop=[(0x0028, 0x0010)], extra=rows_text), "dicom", "8x25185")
     rows_empty = [((0x0028, 0x0010), element(0x0028, 0x0010, b"US", b""))]
     add("dicom", "rows_empty_value.dcm", dicom(drop=[(0x0028, 0x0010)], extra=rows_empty), "dicom", "Rows")
-    add("dicom", "implicit_truncated.dcm", dicom(preamble=False)[:-40][(12 + 8 * 0):], "dicom")
+    add("dicom", "no_preamble_truncated.dcm", dicom(preamble=False)[:-40], "dicom")
+    add("dicom", "no_preamble_starts_mid_header.dcm", dicom(preamble=False)[13:], "dicom")
 
 
 # ----------------------------------------------------------- CSV, RLE ----
