@@ -21,9 +21,12 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
+#include "pneumo/data/file_io.h"
 #include "tensor/error.h"
 
 namespace pn::data {
@@ -65,6 +68,112 @@ void check_file(const std::filesystem::path& path, std::size_t max_bytes) {
            " bytes is more than the limit of ", max_bytes);
 }
 
+// DCMTK reads nested sequences by recursion, so a small file of sequences
+// nested thousands deep overflows the stack (20000 levels, a 400 KB file, end
+// the process).  Real files nest a few levels; this is far above them.
+constexpr std::size_t kMaxSequenceDepth = 64;
+
+// The deepest sequence nesting of the data set from byte `at` on, read
+// without recursion with one encoding (VR explicit or not, endianness).
+// Stops quietly where the bytes stop making sense: the reading proper
+// reports that.  Encapsulated pixel data fragments are skipped, and the
+// items of an explicit VR UN element of undefined length hold implicit VR
+// little endian elements, as DCMTK reads them.
+std::size_t sequence_depth(std::string_view b, std::size_t at, bool explicit_vr, bool big_endian) {
+  constexpr std::uint32_t kUndefined = 0xFFFFFFFFu;
+  struct Open {
+    std::size_t end;   // SIZE_MAX: undefined length, ended by a delimiter
+    bool sequence;     // a sequence (else an item)
+    bool fragments;    // encapsulated pixel data: items of raw bytes
+    bool implicit_le;  // its elements are implicit VR little endian
+  };
+  std::vector<Open> open;
+  std::size_t deepest = 0;
+  auto u16 = [&](std::size_t p, bool be) {
+    const auto x = static_cast<unsigned char>(b[p]), y = static_cast<unsigned char>(b[p + 1]);
+    return static_cast<std::uint16_t>(be ? (x << 8) | y : (y << 8) | x);
+  };
+  auto u32 = [&](std::size_t p, bool be) {
+    return be ? (std::uint32_t{u16(p, true)} << 16) | u16(p + 2, true)
+              : (std::uint32_t{u16(p + 2, false)} << 16) | u16(p, false);
+  };
+  while (at + 8 <= b.size()) {
+    while (!open.empty() && open.back().end <= at) open.pop_back();
+    const bool implicit_le = !open.empty() && open.back().implicit_le;
+    const bool be = big_endian && !implicit_le;
+    const std::uint16_t group = u16(at, be), element = u16(at + 2, be);
+    if (group == 0xFFFE) {  // item, item end, sequence end: a 4-byte length, no VR
+      const std::uint32_t length = u32(at + 4, be);
+      at += 8;
+      if (element == 0xE000 && !open.empty() && open.back().fragments) {
+        if (length == kUndefined || length > b.size() - at) break;
+        at += length;
+      } else if (element == 0xE000) {
+        open.push_back({length == kUndefined ? SIZE_MAX : at + length, false, false, implicit_le});
+      } else if (!open.empty()) {
+        open.pop_back();
+      }
+      continue;
+    }
+    std::uint32_t length = 0;
+    bool sequence = false, unknown = false;
+    if (explicit_vr && !implicit_le) {
+      const std::string_view vr = b.substr(at + 4, 2);
+      const bool long_form = vr == "OB" || vr == "OD" || vr == "OF" || vr == "OL" || vr == "OV" || vr == "OW" ||
+                             vr == "SQ" || vr == "SV" || vr == "UC" || vr == "UN" || vr == "UR" || vr == "UT" ||
+                             vr == "UV";
+      if (long_form && at + 12 > b.size()) break;
+      length = long_form ? u32(at + 8, be) : u16(at + 6, be);
+      at += long_form ? 12 : 8;
+      sequence = vr == "SQ";
+      unknown = vr == "UN";
+    } else {
+      length = u32(at + 4, be);
+      at += 8;
+      sequence = DcmTag(group, element).getEVR() == EVR_SQ;
+    }
+    if (sequence || length == kUndefined) {
+      const bool fragments = !sequence && !unknown && group == 0x7FE0;
+      open.push_back({length == kUndefined ? SIZE_MAX : at + length, true, fragments,
+                      implicit_le || (unknown && length == kUndefined)});
+      std::size_t depth = 0;
+      for (const Open& o : open) depth += o.sequence;
+      deepest = std::max(deepest, depth);
+    } else {
+      if (length > b.size() - at) break;
+      at += length;
+    }
+  }
+  return deepest;
+}
+
+// Refuses a file whose sequences nest deeper than kMaxSequenceDepth in any
+// of the three encodings (the meta header names one, but a file without it
+// leaves DCMTK to guess, and a wrong guess here only stops early).  The
+// deflated transfer syntax is not looked into.
+void check_sequence_depth(const std::filesystem::path& path, std::size_t max_bytes) {
+  const std::string bytes = read_file(path, max_bytes);
+  std::size_t at = bytes.size() >= 132 && bytes.compare(128, 4, "DICM") == 0 ? 132 : 0;
+  // The meta header (group 0002) is always explicit VR little endian.
+  while (at + 8 <= bytes.size() && bytes[at] == 0x02 && bytes[at + 1] == 0x00) {
+    const auto u = [&](std::size_t p) { return static_cast<unsigned char>(bytes[p]); };
+    const std::string_view vr = std::string_view(bytes).substr(at + 4, 2);
+    const bool long_form = vr == "OB" || vr == "SQ" || vr == "UN" || vr == "UT";
+    if (long_form && at + 12 > bytes.size()) break;
+    const std::size_t length = long_form ? (std::size_t{u(at + 8)} | (std::size_t{u(at + 9)} << 8) |
+                                            (std::size_t{u(at + 10)} << 16) | (std::size_t{u(at + 11)} << 24))
+                                         : (std::size_t{u(at + 6)} | (std::size_t{u(at + 7)} << 8));
+    at += long_form ? 12 : 8;
+    if (length > bytes.size() - at) break;
+    at += length;
+  }
+  std::size_t deepest = 0;
+  for (const auto& [explicit_vr, big_endian] : {std::pair{true, false}, std::pair{false, false}, std::pair{true, true}})
+    deepest = std::max(deepest, sequence_depth(bytes, at, explicit_vr, big_endian));
+  PN_CHECK(deepest <= kMaxSequenceDepth, "cannot read DICOM ", str(path), ": sequences nested ", deepest,
+           " deep (at most ", kMaxSequenceDepth, "; corrupt or hostile file)");
+}
+
 // Loads the file; `header_only` stops before the pixel data.  Element values
 // are read into memory at once (no lazy loading), so a truncated file fails
 // here rather than half-way through decoding.
@@ -72,6 +181,7 @@ void load(DcmFileFormat& ff, const std::filesystem::path& path, bool header_only
           std::size_t max_bytes) {
   check_file(path, max_bytes);
   init_dcmtk();
+  check_sequence_depth(path, max_bytes);
   const OFFilename name(path.c_str());
   const Uint32 all = 0xFFFFFFFFu;
   const OFCondition cond =

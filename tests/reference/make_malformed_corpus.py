@@ -294,6 +294,29 @@ def make_dicom():
     add("dicom", "rows_text_bytes.dcm", dicom(drop=[(0x0028, 0x0010)], extra=rows_text), "dicom", "8x25185")
     rows_empty = [((0x0028, 0x0010), element(0x0028, 0x0010, b"US", b""))]
     add("dicom", "rows_empty_value.dcm", dicom(drop=[(0x0028, 0x0010)], extra=rows_empty), "dicom", "Rows")
+    # Sequences nested 1000 deep (DCMTK reads them by recursion: deep enough,
+    # the stack overflows), in each encoding and with both kinds of length.
+    undefined = (struct.pack("<HH", 0x0008, 0x1140) + b"SQ\x00\x00" + struct.pack("<I", 0xFFFFFFFF) +
+                 struct.pack("<HHI", 0xFFFE, 0xE000, 0xFFFFFFFF))
+    add("dicom", "sequences_nested_1000.dcm", dicom(extra=[((0x0008, 0x1140), undefined * 1000)]), "dicom",
+        "nested 1000 deep")
+    defined = b""
+    for _ in range(1000):
+        item = struct.pack("<HHI", 0xFFFE, 0xE000, len(defined)) + defined
+        defined = struct.pack("<HH", 0x0008, 0x1140) + b"SQ\x00\x00" + struct.pack("<I", len(item)) + item
+    add("dicom", "sequences_nested_1000_defined_lengths.dcm", dicom(extra=[((0x0008, 0x1140), defined)]), "dicom",
+        "nested 1000 deep")
+    implicit = struct.pack("<HHI", 0x0008, 0x1140, 0xFFFFFFFF) + struct.pack("<HHI", 0xFFFE, 0xE000, 0xFFFFFFFF)
+    add("dicom", "sequences_nested_1000_implicit_no_meta.dcm",
+        struct.pack("<HHI", 0x0008, 0x0016, 26) + uid("1.2.840.10008.5.1.4.1.1.7") + implicit * 1000, "dicom",
+        "nested 1000 deep")
+    big = (struct.pack(">HH", 0x0008, 0x1140) + b"SQ\x00\x00" + struct.pack(">I", 0xFFFFFFFF) +
+           struct.pack(">HHI", 0xFFFE, 0xE000, 0xFFFFFFFF))
+    head = dicom(xfer="1.2.840.10008.1.2.2")
+    head = head[:head.index(b"\x08\x00\x16\x00", 132)]  # the preamble and meta header (little endian)
+    add("dicom", "sequences_nested_1000_big_endian.dcm",
+        head + element(0x0008, 0x0016, b"UI", uid("1.2.840.10008.5.1.4.1.1.7"), big=True) + big * 1000, "dicom",
+        "nested 1000 deep")
     add("dicom", "no_preamble_truncated.dcm", dicom(preamble=False)[:-40], "dicom")
     add("dicom", "no_preamble_starts_mid_header.dcm", dicom(preamble=False)[13:], "dicom")
 
