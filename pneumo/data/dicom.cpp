@@ -73,8 +73,9 @@ void check_file(const std::filesystem::path& path, std::size_t max_bytes) {
 // the process).  Real files nest a few levels; this is far above them.
 constexpr std::size_t kMaxSequenceDepth = 64;
 
-// The deepest sequence nesting of the data set from byte `at` on, read
-// without recursion with one encoding (VR explicit or not, endianness).
+// The deepest sequence nesting of the data set from byte `at` on (or the
+// first depth past kMaxSequenceDepth), read without recursion with one
+// encoding (VR explicit or not, endianness).
 // Stops quietly where the bytes stop making sense: the reading proper
 // reports that.  Encapsulated pixel data fragments are skipped, and the
 // items of an explicit VR UN element of undefined length hold implicit VR
@@ -88,7 +89,11 @@ std::size_t sequence_depth(std::string_view b, std::size_t at, bool explicit_vr,
     bool implicit_le;  // its elements are implicit VR little endian
   };
   std::vector<Open> open;
-  std::size_t deepest = 0;
+  std::size_t sequences = 0, deepest = 0;  // sequences now open, and at most
+  auto close = [&] {
+    sequences -= open.back().sequence;
+    open.pop_back();
+  };
   auto u16 = [&](std::size_t p, bool be) {
     const auto x = static_cast<unsigned char>(b[p]), y = static_cast<unsigned char>(b[p + 1]);
     return static_cast<std::uint16_t>(be ? (x << 8) | y : (y << 8) | x);
@@ -98,7 +103,7 @@ std::size_t sequence_depth(std::string_view b, std::size_t at, bool explicit_vr,
               : (std::uint32_t{u16(p + 2, false)} << 16) | u16(p, false);
   };
   while (at + 8 <= b.size()) {
-    while (!open.empty() && open.back().end <= at) open.pop_back();
+    while (!open.empty() && open.back().end <= at) close();
     const bool implicit_le = !open.empty() && open.back().implicit_le;
     const bool be = big_endian && !implicit_le;
     const std::uint16_t group = u16(at, be), element = u16(at + 2, be);
@@ -111,7 +116,7 @@ std::size_t sequence_depth(std::string_view b, std::size_t at, bool explicit_vr,
       } else if (element == 0xE000) {
         open.push_back({length == kUndefined ? SIZE_MAX : at + length, false, false, implicit_le});
       } else if (!open.empty()) {
-        open.pop_back();
+        close();
       }
       continue;
     }
@@ -136,9 +141,8 @@ std::size_t sequence_depth(std::string_view b, std::size_t at, bool explicit_vr,
       const bool fragments = !sequence && !unknown && group == 0x7FE0;
       open.push_back({length == kUndefined ? SIZE_MAX : at + length, true, fragments,
                       implicit_le || (unknown && length == kUndefined)});
-      std::size_t depth = 0;
-      for (const Open& o : open) depth += o.sequence;
-      deepest = std::max(deepest, depth);
+      deepest = std::max(deepest, ++sequences);
+      if (deepest > kMaxSequenceDepth) break;
     } else {
       if (length > b.size() - at) break;
       at += length;
@@ -170,8 +174,8 @@ void check_sequence_depth(const std::filesystem::path& path, std::size_t max_byt
   std::size_t deepest = 0;
   for (const auto& [explicit_vr, big_endian] : {std::pair{true, false}, std::pair{false, false}, std::pair{true, true}})
     deepest = std::max(deepest, sequence_depth(bytes, at, explicit_vr, big_endian));
-  PN_CHECK(deepest <= kMaxSequenceDepth, "cannot read DICOM ", str(path), ": sequences nested ", deepest,
-           " deep (at most ", kMaxSequenceDepth, "; corrupt or hostile file)");
+  PN_CHECK(deepest <= kMaxSequenceDepth, "cannot read DICOM ", str(path), ": sequences nested more than ",
+           kMaxSequenceDepth, " levels deep (corrupt or hostile file)");
 }
 
 // Loads the file; `header_only` stops before the pixel data.  Element values

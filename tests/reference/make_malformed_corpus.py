@@ -299,24 +299,24 @@ def make_dicom():
     undefined = (struct.pack("<HH", 0x0008, 0x1140) + b"SQ\x00\x00" + struct.pack("<I", 0xFFFFFFFF) +
                  struct.pack("<HHI", 0xFFFE, 0xE000, 0xFFFFFFFF))
     add("dicom", "sequences_nested_1000.dcm", dicom(extra=[((0x0008, 0x1140), undefined * 1000)]), "dicom",
-        "nested 1000 deep")
+        "nested more than 64")
     defined = b""
     for _ in range(1000):
         item = struct.pack("<HHI", 0xFFFE, 0xE000, len(defined)) + defined
         defined = struct.pack("<HH", 0x0008, 0x1140) + b"SQ\x00\x00" + struct.pack("<I", len(item)) + item
     add("dicom", "sequences_nested_1000_defined_lengths.dcm", dicom(extra=[((0x0008, 0x1140), defined)]), "dicom",
-        "nested 1000 deep")
+        "nested more than 64")
     implicit = struct.pack("<HHI", 0x0008, 0x1140, 0xFFFFFFFF) + struct.pack("<HHI", 0xFFFE, 0xE000, 0xFFFFFFFF)
     add("dicom", "sequences_nested_1000_implicit_no_meta.dcm",
         struct.pack("<HHI", 0x0008, 0x0016, 26) + uid("1.2.840.10008.5.1.4.1.1.7") + implicit * 1000, "dicom",
-        "nested 1000 deep")
+        "nested more than 64")
     big = (struct.pack(">HH", 0x0008, 0x1140) + b"SQ\x00\x00" + struct.pack(">I", 0xFFFFFFFF) +
            struct.pack(">HHI", 0xFFFE, 0xE000, 0xFFFFFFFF))
     head = dicom(xfer="1.2.840.10008.1.2.2")
     head = head[:head.index(b"\x08\x00\x16\x00", 132)]  # the preamble and meta header (little endian)
     add("dicom", "sequences_nested_1000_big_endian.dcm",
         head + element(0x0008, 0x0016, b"UI", uid("1.2.840.10008.5.1.4.1.1.7"), big=True) + big * 1000, "dicom",
-        "nested 1000 deep")
+        "nested more than 64")
     add("dicom", "no_preamble_truncated.dcm", dicom(preamble=False)[:-40], "dicom")
     add("dicom", "no_preamble_starts_mid_header.dcm", dicom(preamble=False)[13:], "dicom")
 
