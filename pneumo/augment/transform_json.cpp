@@ -169,7 +169,9 @@ class Args {
 std::string class_name(const JsonValue& node, const std::string& where) {
   if (node.type != Type::Object) pn::fail(where, ": a transform must be a JSON object");
   const JsonValue* full = node.find("__class_fullname__");
-  if (!full || full->type != Type::String) pn::fail(where, ": missing \"__class_fullname__\"");
+  if (!full) pn::fail(where, ": missing \"__class_fullname__\"");
+  if (full->type != Type::String)
+    pn::fail(where, ": \"__class_fullname__\" is ", nn::io::json_type_name(full->type), ", not a class name");
   const std::string& name = full->text;
   for (std::string_view prefix : {kTransformsPrefix, kCompositionPrefix}) {
     if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0) return name.substr(prefix.size());

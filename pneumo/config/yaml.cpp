@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "nn/io/json.h"  // is_valid_utf8
 #include "tensor/error.h"
 
 namespace pn::config {
@@ -70,6 +71,9 @@ class Parser {
     while (std::getline(in, raw)) {
       ++number;
       if (!raw.empty() && raw.back() == '\r') raw.pop_back();
+      // PyYAML refuses such a file too; a name with a stray byte would
+      // otherwise travel into paths and logs.
+      PN_CHECK(nn::io::is_valid_utf8(raw), source_, ":", number, ": not valid UTF-8 (YAML files are UTF-8)");
       size_t indent = 0;
       while (indent < raw.size() && raw[indent] == ' ') ++indent;
       std::string body = trim(strip_comment(raw.substr(indent)));

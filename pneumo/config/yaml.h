@@ -7,9 +7,9 @@
 // comments, empty values (null), and keys with a space before the colon.
 // Not supported, and rejected with an error naming the line: anchors and
 // aliases (&a, *a), tags (!!str), block scalars (| and >), multi-document
-// streams, tabs in indentation, duplicate keys. Documents are limited to
-// 4 MiB and 64 levels of nesting, so a hostile file cannot exhaust memory or
-// the stack.
+// streams, tabs in indentation, duplicate keys, text that is not UTF-8.
+// Documents are limited to 4 MiB and 64 levels of nesting, so a hostile file
+// cannot exhaust memory or the stack.
 //
 // Every node remembers its source line and its path from the root
 // ("MODEL.ARGS.pretrained"), and every accessor failure says both.
@@ -30,6 +30,8 @@ class Node {
   bool is_sequence() const { return kind_ == Kind::Sequence; }
   bool is_mapping() const { return kind_ == Kind::Mapping; }
   const std::string& path() const { return path_; }
+  // What the document was read from (the `source` of parse_yaml).
+  const std::string& source() const { return source_; }
   int line() const { return line_; }
   // "FILE:LINE (PATH)", the prefix of every error about this node.
   std::string where() const;

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "nn/io/json.h"  // is_valid_utf8
 #include "pneumo/data/file_io.h"
 #include "tensor/error.h"
 
@@ -116,6 +117,14 @@ class Parser {
   std::size_t line_ = 1;
 };
 
+// pandas decodes the files as UTF-8 and refuses them otherwise; an id with a
+// stray byte would otherwise become a file name.
+void check_utf8(const std::vector<std::string>& fields, std::string_view source, std::size_t line) {
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    PN_CHECK(nn::io::is_valid_utf8(fields[i]), source, " line ", line, ": field ", i + 1,
+             " is not valid UTF-8");
+}
+
 }  // namespace
 
 std::optional<std::size_t> CsvTable::find_column(std::string_view name) const {
@@ -151,11 +160,13 @@ CsvTable parse_csv(std::string_view text, std::string_view source) {
   Parser parser(text, source);
   std::size_t line = 0;
   PN_CHECK(parser.next(table.header, line), source, ": empty file (no header line)");
+  check_utf8(table.header, source, line);
   std::vector<std::string> fields;
   while (parser.next(fields, line)) {
     PN_CHECK(fields.size() == table.header.size(), source, " line ", line, ": ",
              fields.size(), " field", fields.size() == 1 ? "" : "s", " where the header has ",
              table.header.size(), " (", list_columns(table.header), ")");
+    check_utf8(fields, source, line);
     table.rows.push_back(fields);
     table.line.push_back(line);
   }

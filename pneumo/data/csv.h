@@ -46,8 +46,8 @@ struct CsvTable {
 // line ends) are skipped, as pandas does.  Every row must have exactly as many
 // fields as the header.  Throws pn::Error naming `source` and the line number
 // for: an empty text or no header, a row with a different number of fields, an
-// unterminated quoted field, a quote inside an unquoted field, or text after a
-// closing quote.
+// unterminated quoted field, a quote inside an unquoted field, text after a
+// closing quote, or a field that is not valid UTF-8.
 CsvTable parse_csv(std::string_view text, std::string_view source);
 
 // Reads and parses a file (at most max_bytes, checked before reading); errors

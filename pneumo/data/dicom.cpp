@@ -5,6 +5,9 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcdict.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <dcmtk/dcmimgle/dcmimage.h>
@@ -15,12 +18,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
+#include "pneumo/data/file_io.h"
 #include "tensor/error.h"
 
 namespace pn::data {
@@ -69,6 +76,116 @@ void check_file(const std::filesystem::path& path, std::size_t max_bytes) {
            " bytes is more than the limit of ", max_bytes);
 }
 
+// DCMTK reads nested sequences by recursion, so a small file of sequences
+// nested thousands deep overflows the stack (20000 levels, a 400 KB file, end
+// the process).  Real files nest a few levels; this is far above them.
+constexpr std::size_t kMaxSequenceDepth = 64;
+
+// The deepest sequence nesting of the data set from byte `at` on (or the
+// first depth past kMaxSequenceDepth), read without recursion with one
+// encoding (VR explicit or not, endianness).
+// Stops quietly where the bytes stop making sense: the reading proper
+// reports that.  Encapsulated pixel data fragments are skipped, and the
+// items of an explicit VR UN element of undefined length hold implicit VR
+// little endian elements, as DCMTK reads them.
+std::size_t sequence_depth(std::string_view b, std::size_t at, bool explicit_vr, bool big_endian) {
+  constexpr std::uint32_t kUndefined = 0xFFFFFFFFu;
+  struct Open {
+    std::size_t end;   // SIZE_MAX: undefined length, ended by a delimiter
+    bool sequence;     // a sequence (else an item)
+    bool fragments;    // encapsulated pixel data: items of raw bytes
+    bool implicit_le;  // its elements are implicit VR little endian
+  };
+  std::vector<Open> open;
+  std::size_t sequences = 0, deepest = 0;  // sequences now open, and at most
+  auto close = [&] {
+    sequences -= open.back().sequence;
+    open.pop_back();
+  };
+  auto u16 = [&](std::size_t p, bool be) {
+    const auto x = static_cast<unsigned char>(b[p]), y = static_cast<unsigned char>(b[p + 1]);
+    return static_cast<std::uint16_t>(be ? (x << 8) | y : (y << 8) | x);
+  };
+  auto u32 = [&](std::size_t p, bool be) {
+    return be ? (std::uint32_t{u16(p, true)} << 16) | u16(p + 2, true)
+              : (std::uint32_t{u16(p + 2, false)} << 16) | u16(p, false);
+  };
+  while (at + 8 <= b.size()) {
+    while (!open.empty() && open.back().end <= at) close();
+    const bool implicit_le = !open.empty() && open.back().implicit_le;
+    const bool be = big_endian && !implicit_le;
+    const std::uint16_t group = u16(at, be), element = u16(at + 2, be);
+    if (group == 0xFFFE) {  // item, item end, sequence end: a 4-byte length, no VR
+      const std::uint32_t length = u32(at + 4, be);
+      at += 8;
+      if (element == 0xE000 && !open.empty() && open.back().fragments) {
+        if (length == kUndefined || length > b.size() - at) break;
+        at += length;
+      } else if (element == 0xE000) {
+        open.push_back({length == kUndefined ? SIZE_MAX : at + length, false, false, implicit_le});
+      } else if (!open.empty()) {
+        close();
+      }
+      continue;
+    }
+    std::uint32_t length = 0;
+    bool sequence = false, unknown = false;
+    if (explicit_vr && !implicit_le) {
+      const std::string_view vr = b.substr(at + 4, 2);
+      const bool long_form = vr == "OB" || vr == "OD" || vr == "OF" || vr == "OL" || vr == "OV" || vr == "OW" ||
+                             vr == "SQ" || vr == "SV" || vr == "UC" || vr == "UN" || vr == "UR" || vr == "UT" ||
+                             vr == "UV";
+      if (long_form && at + 12 > b.size()) break;
+      length = long_form ? u32(at + 8, be) : u16(at + 6, be);
+      at += long_form ? 12 : 8;
+      sequence = vr == "SQ";
+      unknown = vr == "UN";
+    } else {
+      length = u32(at + 4, be);
+      at += 8;
+      sequence = DcmTag(group, element).getEVR() == EVR_SQ;
+    }
+    if (sequence || length == kUndefined) {
+      const bool fragments = !sequence && !unknown && group == 0x7FE0;
+      open.push_back({length == kUndefined ? SIZE_MAX : at + length, true, fragments,
+                      implicit_le || (unknown && length == kUndefined)});
+      deepest = std::max(deepest, ++sequences);
+      if (deepest > kMaxSequenceDepth) break;
+    } else {
+      if (length > b.size() - at) break;
+      at += length;
+    }
+  }
+  return deepest;
+}
+
+// Refuses a file whose sequences nest deeper than kMaxSequenceDepth in any
+// of the three encodings (the meta header names one, but a file without it
+// leaves DCMTK to guess, and a wrong guess here only stops early).  The
+// deflated transfer syntax is not looked into.
+void check_sequence_depth(const std::filesystem::path& path, std::size_t max_bytes) {
+  const std::string bytes = read_file(path, max_bytes);
+  std::size_t at = bytes.size() >= 132 && bytes.compare(128, 4, "DICM") == 0 ? 132 : 0;
+  // The meta header (group 0002) is always explicit VR little endian.
+  while (at + 8 <= bytes.size() && bytes[at] == 0x02 && bytes[at + 1] == 0x00) {
+    const auto u = [&](std::size_t p) { return static_cast<unsigned char>(bytes[p]); };
+    const std::string_view vr = std::string_view(bytes).substr(at + 4, 2);
+    const bool long_form = vr == "OB" || vr == "SQ" || vr == "UN" || vr == "UT";
+    if (long_form && at + 12 > bytes.size()) break;
+    const std::size_t length = long_form ? (std::size_t{u(at + 8)} | (std::size_t{u(at + 9)} << 8) |
+                                            (std::size_t{u(at + 10)} << 16) | (std::size_t{u(at + 11)} << 24))
+                                         : (std::size_t{u(at + 6)} | (std::size_t{u(at + 7)} << 8));
+    at += long_form ? 12 : 8;
+    if (length > bytes.size() - at) break;
+    at += length;
+  }
+  std::size_t deepest = 0;
+  for (const auto& [explicit_vr, big_endian] : {std::pair{true, false}, std::pair{false, false}, std::pair{true, true}})
+    deepest = std::max(deepest, sequence_depth(bytes, at, explicit_vr, big_endian));
+  PN_CHECK(deepest <= kMaxSequenceDepth, "cannot read DICOM ", str(path), ": sequences nested more than ",
+           kMaxSequenceDepth, " levels deep (corrupt or hostile file)");
+}
+
 // Loads the file; `header_only` stops before the pixel data.  Element values
 // are read into memory at once (no lazy loading), so a truncated file fails
 // here rather than half-way through decoding.
@@ -76,6 +193,7 @@ void load(DcmFileFormat& ff, const std::filesystem::path& path, bool header_only
           std::size_t max_bytes) {
   check_file(path, max_bytes);
   init_dcmtk();
+  check_sequence_depth(path, max_bytes);
   const OFFilename name(path.c_str());
   const Uint32 all = 0xFFFFFFFFu;
   const OFCondition cond =
@@ -137,6 +255,58 @@ void copy_values(const DiPixel& px, std::size_t n, std::vector<double>& out) {
   for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<double>(p[i]);
 }
 
+// DCMTK's RLE decoder pads a frame whose segments decode to too few bytes
+// with zeros (after a log message we silence), where pydicom refuses it.  So
+// the segments of frame 0 (its one fragment, PS3.5 annex G) are checked
+// first: a 64-byte header of the segment count and offsets, then per byte of
+// a sample one PackBits segment that must decode to Columns x Rows bytes.
+void check_rle_frame(DcmDataset& ds, const DicomInfo& info, const std::string& file) {
+  DcmElement* element = nullptr;
+  DcmPixelSequence* fragments = nullptr;
+  DcmPixelItem* frame = nullptr;
+  Uint8* bytes = nullptr;
+  const bool found = ds.findAndGetElement(DCM_PixelData, element).good() && element != nullptr &&
+                     static_cast<DcmPixelData*>(element)
+                         ->getEncapsulatedRepresentation(EXS_RLELossless, nullptr, fragments)
+                         .good() &&
+                     fragments != nullptr && fragments->getItem(frame, 1).good() && frame != nullptr &&
+                     frame->getUint8Array(bytes).good();
+  PN_CHECK(found, "cannot read DICOM ", file, ": no RLE fragment for the first frame");
+  const std::size_t size = bytes ? frame->getLength() : 0;
+  auto le32 = [&](std::size_t at) {
+    return std::size_t{bytes[at]} | (std::size_t{bytes[at + 1]} << 8) | (std::size_t{bytes[at + 2]} << 16) |
+           (std::size_t{bytes[at + 3]} << 24);
+  };
+  PN_CHECK(size >= 64, "cannot read DICOM ", file, ": the RLE fragment of ", size,
+           " bytes is shorter than its 64-byte header");
+  const std::size_t segments = le32(0);
+  const std::size_t needed = (static_cast<std::size_t>(info.bits_allocated) + 7) / 8;
+  PN_CHECK(segments >= needed && segments <= 15, "cannot read DICOM ", file, ": the RLE header names ",
+           segments, " segments where ", info.bits_allocated, " bits allocated need ", needed);
+  const std::size_t pixels = static_cast<std::size_t>(info.rows) * static_cast<std::size_t>(info.columns);
+  for (std::size_t k = 0; k < needed; ++k) {
+    const std::size_t begin = le32(4 + 4 * k), end = k + 1 < segments ? le32(8 + 4 * k) : size;
+    PN_CHECK(begin >= 64 && begin <= end && end <= size, "cannot read DICOM ", file, ": RLE segment ", k + 1,
+             " [", begin, ", ", end, ") lies outside its ", size, "-byte fragment");
+    std::size_t decoded = 0;
+    for (std::size_t at = begin; at < end && decoded < pixels;) {
+      const int n = static_cast<std::int8_t>(bytes[at++]);
+      if (n >= 0) {  // n + 1 literal bytes
+        PN_CHECK(end - at >= static_cast<std::size_t>(n) + 1, "cannot read DICOM ", file, ": RLE segment ",
+                 k + 1, " ends inside a literal run (truncated)");
+        decoded += static_cast<std::size_t>(n) + 1;
+        at += static_cast<std::size_t>(n) + 1;
+      } else if (n != -128) {  // the next byte 1 - n times
+        PN_CHECK(at < end, "cannot read DICOM ", file, ": RLE segment ", k + 1, " ends inside a run (truncated)");
+        decoded += static_cast<std::size_t>(1 - n);
+        ++at;
+      }
+    }
+    PN_CHECK(decoded >= pixels, "cannot read DICOM ", file, ": RLE segment ", k + 1, " decodes to ", decoded,
+             " bytes where Columns x Rows ", info.columns, "x", info.rows, " need ", pixels, " (truncated)");
+  }
+}
+
 std::uint8_t round_to_byte(double y) {
   const double r = std::floor(y + 0.5);
   return static_cast<std::uint8_t>(std::clamp(r, 0.0, 255.0));
@@ -165,7 +335,7 @@ DicomImage8 read_dicom(const std::filesystem::path& path, const DicomLimits& lim
            info.columns, "x", info.rows);
   const std::size_t count =
       static_cast<std::size_t>(info.rows) * static_cast<std::size_t>(info.columns);
-  PN_CHECK(count <= limits.max_pixels, "cannot read DICOM ", file, ": ", info.columns, "x",
+  PN_CHECK(count <= limits.max_pixels, "cannot read DICOM ", file, ": Columns x Rows ", info.columns, "x",
            info.rows, " pixels is more than the limit of ", limits.max_pixels);
   PN_CHECK(info.photometric == "MONOCHROME1" || info.photometric == "MONOCHROME2",
            "cannot read DICOM ", file, ": photometric interpretation \"", info.photometric,
@@ -177,6 +347,14 @@ DicomImage8 read_dicom(const std::filesystem::path& path, const DicomLimits& lim
            "cannot read DICOM ", file, ": unsupported bits allocated/stored ",
            info.bits_allocated, "/", info.bits_stored);
 
+  // DCMTK refuses a High Bit outside the stored bits as "Invalid element
+  // value" without naming the element.
+  int high_bit = info.bits_stored - 1;
+  get_int(ds, DCM_HighBit, high_bit);
+  PN_CHECK(high_bit >= info.bits_stored - 1 && high_bit < info.bits_allocated, "cannot read DICOM ", file,
+           ": High Bit ", high_bit, " does not fit ", info.bits_stored, " bits stored in ", info.bits_allocated,
+           " allocated");
+
   const E_TransferSyntax xfer = ds.getOriginalXfer();
   const DcmXfer x(xfer);
   if (x.isEncapsulated()) {
@@ -184,6 +362,8 @@ DicomImage8 read_dicom(const std::filesystem::path& path, const DicomLimits& lim
              file, ": transfer syntax ", x.getXferName(), " (", x.getXferID(),
              ") is not supported (no decoder)");
   }
+
+  if (xfer == EXS_RLELossless) check_rle_frame(ds, info, file);
 
   if (!x.isEncapsulated()) {
     // DCMTK pads short native pixel data with zeros (after a log message we
@@ -249,6 +429,11 @@ DicomImage8 read_dicom(const std::filesystem::path& path, const DicomLimits& lim
     for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<std::uint8_t>(s[i]);
   } else {
     for (double& v : s) v = v * slope + intercept;
+    // A huge slope or intercept overflows to infinity, and the min-max rule
+    // would then divide infinities (NaN, then an undefined cast to 8 bits).
+    PN_CHECK(std::all_of(s.begin(), s.end(), [](double v) { return std::isfinite(v); }), "cannot read DICOM ",
+             file, ": Rescale Slope ", slope, " and Rescale Intercept ", intercept,
+             " make pixel values overflow (corrupt header)");
     bool has_center = false, has_width = false;
     const double center = get_double(ds, DCM_WindowCenter, 0.0, &has_center);
     const double width = get_double(ds, DCM_WindowWidth, 0.0, &has_width);

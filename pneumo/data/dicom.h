@@ -16,7 +16,11 @@
 // Refused with a pn::Error that names the file: files that are missing,
 // truncated or not DICOM; no pixel data or no Rows/Columns; colour images
 // (RGB, YBR_*, PALETTE COLOR ...); encodings without a decoder here (JPEG
-// 2000, say), named with their transfer syntax; images larger than the limit.
+// 2000, say), named with their transfer syntax; images larger than the limit;
+// native pixel data or RLE segments too short for the first frame (DCMTK
+// would pad them with zeros); a High Bit that does not fit the stored and
+// allocated bits; Rescale Slope/Intercept that make a value overflow to
+// infinity.
 //
 // The mapping to 8 bits (in this order):
 //   1. s = the stored value (sign-extended for PixelRepresentation 1, with

@@ -2,13 +2,46 @@
 
 #include <climits>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
 
+namespace pn::data {
+namespace {
+
+// The largest block stb_image may allocate while this thread decodes.  stb
+// grows its inflate buffer as long as the compressed data go on (up to 4 GiB),
+// so a small PNG claiming 8x8 pixels could make it allocate gigabytes before
+// it notices the excess; decode_png_pixels sets the cap from the header's size.
+thread_local std::size_t stb_allocation_cap = SIZE_MAX;
+thread_local bool stb_allocation_refused = false;
+
+void* stb_malloc(std::size_t n) {
+  if (n > stb_allocation_cap) {
+    stb_allocation_refused = true;
+    return nullptr;
+  }
+  return std::malloc(n);
+}
+
+void* stb_realloc(void* p, std::size_t n) {
+  if (n > stb_allocation_cap) {
+    stb_allocation_refused = true;
+    return nullptr;
+  }
+  return std::realloc(p, n);
+}
+
+}  // namespace
+}  // namespace pn::data
+
 // The one translation unit that holds stb's implementations.  Only the PNG
 // decoder is compiled in, so other formats (which stb would otherwise accept
 // silently) are refused, and the decoders' attack surface stays small.
+#define STBI_MALLOC(n) pn::data::stb_malloc(n)
+#define STBI_REALLOC(p, n) pn::data::stb_realloc(p, n)
+#define STBI_FREE(p) std::free(p)
 #define STBI_ONLY_PNG
 #define STBI_NO_STDIO
 #define STBI_NO_LINEAR
@@ -19,6 +52,7 @@
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb/stb_image_write.h>
 
+#include "nn/io/zip_reader.h"  // crc32
 #include "pneumo/data/file_io.h"
 #include "tensor/error.h"
 
@@ -32,8 +66,10 @@ struct StbFree {
 };
 
 // Walks the chunk list before stb sees the file: every chunk must lie inside
-// the file, and an empty IDAT chunk (legal, but written by no encoder) is
-// refused, because stb_image hands it to memcpy with a null buffer.
+// the file and match its CRC (stb_image checks no CRC, so a damaged file would
+// otherwise decode to wrong pixels, where libpng and cv2 refuse it), and an
+// empty IDAT chunk (legal, but written by no encoder) is refused, because
+// stb_image hands it to memcpy with a null buffer.
 void check_chunks(std::string_view bytes, std::string_view name) {
   auto u32 = [&](std::size_t at) {
     const auto* b = reinterpret_cast<const unsigned char*>(bytes.data()) + at;
@@ -47,9 +83,26 @@ void check_chunks(std::string_view bytes, std::string_view name) {
              ": chunk at byte ", at, " runs past the end of the file (truncated)");
     PN_CHECK(!(type == "IDAT" && length == 0), "cannot read PNG ", name, ": empty IDAT chunk at byte ", at,
              " (not supported)");
+    PN_CHECK(nn::io::crc32(bytes.data() + at + 4, 4 + std::size_t{length}) == u32(at + 8 + length),
+             "cannot read PNG ", name, ": chunk ", type, " at byte ", at, " fails its CRC check (corrupt file)");
     if (type == "IEND") return;
     at += 12 + static_cast<std::size_t>(length);
   }
+  fail("cannot read PNG ", name, ": the file ends before its IEND chunk (truncated)");
+}
+
+// The width and height the IHDR chunk states (unsigned, as stored), or
+// nullopt when the file does not start with one. From the bytes, not from
+// stb: stb refuses a size over its own cap without saying what the size is.
+std::optional<std::pair<std::uint32_t, std::uint32_t>> ihdr_size(std::string_view bytes) {
+  // Signature (8), IHDR length (4), "IHDR" (4), width (4), height (4).
+  if (bytes.size() < 24 || bytes.substr(12, 4) != "IHDR") return std::nullopt;
+  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
+  auto be32 = [&](std::size_t at) {
+    return (std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) | (std::uint32_t{b[at + 2]} << 8) |
+           std::uint32_t{b[at + 3]};
+  };
+  return std::pair(be32(16), be32(20));
 }
 
 }  // namespace
@@ -65,6 +118,12 @@ PngPixels decode_png_pixels(std::string_view bytes, std::string_view name, int c
            "cannot read PNG ", name, ": not a PNG file (no PNG signature)");
   PN_CHECK(bytes.size() <= static_cast<std::size_t>(INT_MAX), "cannot read PNG ", name,
            ": file too large");
+  if (const auto size = ihdr_size(bytes)) {
+    const auto [w, h] = *size;
+    PN_CHECK(w > 0 && h > 0 && w <= static_cast<std::uint32_t>(limits.max_dimension) &&
+                 h <= static_cast<std::uint32_t>(limits.max_dimension),
+             "cannot read PNG ", name, ": size ", w, "x", h, " is outside 1..", limits.max_dimension);
+  }
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int len = static_cast<int>(bytes.size());
 
@@ -79,8 +138,17 @@ PngPixels decode_png_pixels(std::string_view bytes, std::string_view name, int c
            " pixels is more than the limit of ", limits.max_pixels);
 
   check_chunks(bytes, name);
+  // No block stb needs for a valid file is larger than the inflated rows (at
+  // most 8 bytes a pixel and a filter byte a row) twice over, or the file.
+  const std::size_t cap = 2 * static_cast<std::size_t>(h) * (1 + 8 * static_cast<std::size_t>(w)) +
+                          bytes.size() + (std::size_t{1} << 20);
   int w2 = 0, h2 = 0, comp2 = 0;
+  stb_allocation_cap = cap;
+  stb_allocation_refused = false;
   std::unique_ptr<stbi_uc, StbFree> pixels(stbi_load_from_memory(data, len, &w2, &h2, &comp2, channels));
+  stb_allocation_cap = SIZE_MAX;
+  PN_CHECK(!stb_allocation_refused, "cannot read PNG ", name, ": its image data inflate to more than ", cap,
+           " bytes, more than a ", w, "x", h, " image holds (corrupt, or a decompression bomb)");
   PN_CHECK(pixels != nullptr, "cannot read PNG ", name, ": corrupt or truncated (",
            stbi_failure_reason(), ")");
   PN_CHECK(w2 == w && h2 == h, "cannot read PNG ", name, ": decoded size ", w2, "x", h2,
@@ -108,19 +176,13 @@ GrayImage read_png(const std::filesystem::path& path, const PngLimits& limits) {
 }
 
 std::optional<std::pair<int, int>> png_size(const std::filesystem::path& path) {
-  // Signature (8), IHDR length (4), "IHDR" (4), width (4), height (4).
   std::ifstream in(path, std::ios::binary);
-  unsigned char head[24];
-  if (!in.read(reinterpret_cast<char*>(head), sizeof(head))) return std::nullopt;
-  if (std::memcmp(head, kPngSignature, sizeof(kPngSignature)) != 0 ||
-      std::memcmp(head + 12, "IHDR", 4) != 0) {
+  char head[24];
+  if (!in.read(head, sizeof(head)) || std::memcmp(head, kPngSignature, sizeof(kPngSignature)) != 0)
     return std::nullopt;
-  }
-  auto be32 = [&](int at) {
-    return (std::uint32_t{head[at]} << 24) | (std::uint32_t{head[at + 1]} << 16) |
-           (std::uint32_t{head[at + 2]} << 8) | std::uint32_t{head[at + 3]};
-  };
-  const std::uint32_t w = be32(16), h = be32(20);
+  const auto size = ihdr_size(std::string_view(head, sizeof(head)));
+  if (!size) return std::nullopt;
+  const auto [w, h] = *size;
   if (w == 0 || h == 0 || w > INT_MAX || h > INT_MAX) return std::nullopt;
   return std::pair<int, int>(static_cast<int>(w), static_cast<int>(h));
 }

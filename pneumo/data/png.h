@@ -27,8 +27,8 @@ struct PngLimits {
 // a small file that claims a huge image is refused without allocating for it.
 // Gray PNGs come back as stored; other PNGs are converted by stb: colour to
 // gray as (77 R + 150 G + 29 B) >> 8, alpha dropped, 16-bit samples >> 8.
-// Throws pn::Error naming the file when it is missing, not a PNG, corrupt or
-// truncated, or over the limits.
+// Throws pn::Error naming the file when it is missing, not a PNG, corrupt
+// (a chunk's CRC included) or truncated, or over the limits.
 GrayImage read_png(const std::filesystem::path& path, const PngLimits& limits = {});
 
 // As read_png, from bytes in memory; `name` names them in errors.

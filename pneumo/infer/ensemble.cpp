@@ -102,18 +102,18 @@ InferConfig load_infer_config(const fs::path& path, const fs::path& root) {
   InferConfig c;
   static_cast<train::ConfigFile&>(c) = train::ConfigFile::load(path, root);
   const Node& y = c.yaml;
-  c.data_dir = train::resolve_path(root, y["DATA_DIRECTORY"].str());
+  c.data_dir = train::resolve_path(root, y["DATA_DIRECTORY"]);
   c.batch_size = y["BATCH_SIZE"].integer();
   PN_CHECK(c.batch_size > 0, y["BATCH_SIZE"].where(), ": expected a positive batch size");
   if (const Node* d = y.find("DEVICE")) c.device = d->str();
   if (const Node* w = y.find("NUM_WORKERS")) c.workers = static_cast<int>(std::max<int64_t>(0, w->integer()));
   c.model = models::model_spec(y["MODEL"]);
   models::build_model(c.model);
-  c.test_transforms = train::resolve_path(root, y["TEST_TRANSFORMS"].str());
+  c.test_transforms = train::resolve_path(root, y["TEST_TRANSFORMS"]);
   if (const Node* f = y.find("FLIP")) c.flip = f->boolean();
 
   const Node& ck = y["CHECKPOINTS"];
-  const fs::path pipeline = train::resolve_path(root, ck["PIPELINE_PATH"].str());
+  const fs::path pipeline = train::resolve_path(root, ck["PIPELINE_PATH"]);
   const std::string name = ck["PIPELINE_NAME"].str();
   const bool best = y.has("SUBMIT_BEST") && y["SUBMIT_BEST"].boolean();
   if (best) {
@@ -135,7 +135,7 @@ InferConfig load_infer_config(const fs::path& path, const fs::path& root) {
                                                  name + "_" + key + "_epoch" + std::to_string(e.integer()), e));
     }
   }
-  const fs::path folder = y.has("RESULT_FOLDER") ? train::resolve_path(root, y["RESULT_FOLDER"].str()) : c.experiment_dir;
+  const fs::path folder = y.has("RESULT_FOLDER") ? train::resolve_path(root, y["RESULT_FOLDER"]) : c.experiment_dir;
   c.result = data::npz_path_for(folder / y["RESULT"].str());
   return c;
 }

@@ -55,6 +55,15 @@ std::vector<Triplet> read_triplets(const Node& binarizer) {
   return out;
 }
 
+// Fails with a checker's error `e` about node n, its file, line and key in
+// front unless the message names the file already (errors about nested nodes
+// do).
+[[noreturn]] void fail_at(const Node& n, const Error& e) {
+  const std::string what = e.what();
+  if (what.rfind(n.source() + ":", 0) == 0) throw e;
+  fail(n.where(), ": ", what);
+}
+
 loader::SampleRateSchedule read_sample_rate(const Node* n) {
   if (!n || n->is_null()) return loader::SampleRateSchedule::constant(0.8);
   try {
@@ -67,7 +76,7 @@ loader::SampleRateSchedule read_sample_rate(const Node* n) {
     }
     return loader::SampleRateSchedule(std::move(points), loader::SampleRateSchedule::Mode::Linear);
   } catch (const Error& e) {
-    fail(n->where(), ": ", e.what());
+    fail_at(*n, e);
   }
 }
 
@@ -77,6 +86,11 @@ fs::path resolve_path(const fs::path& base, const std::string& value) {
   PN_CHECK(!value.empty(), "an empty path");
   fs::path p(value);
   return p.is_absolute() ? p : base / p;
+}
+
+fs::path resolve_path(const fs::path& base, const Node& value) {
+  PN_CHECK(!value.str().empty(), value.where(), ": expected a path, got an empty string");
+  return resolve_path(base, value.str());
 }
 
 ConfigFile ConfigFile::load(const fs::path& path, const fs::path& root) {
@@ -97,7 +111,7 @@ TrainConfig load_train_config(const fs::path& path, const fs::path& root) {
   c.pipeline_name = y["PIPELINE_NAME"].str();
   PN_CHECK(!c.pipeline_name.empty() && c.pipeline_name.find('/') == std::string::npos, y["PIPELINE_NAME"].where(),
            ": expected a file-name-like name");
-  c.data_dir = resolve_path(root, y["DATA_DIRECTORY"].str());
+  c.data_dir = resolve_path(root, y["DATA_DIRECTORY"]);
   c.log_dir = c.experiment_dir / (y.has("LOGGER_DIR") ? y["LOGGER_DIR"].str() : std::string("log"));
   if (const Node* s = y.find("SEED")) c.seed = static_cast<uint64_t>(non_negative(*s));
   if (const Node* d = y.find("DEVICE")) c.device = d->str();
@@ -106,13 +120,17 @@ TrainConfig load_train_config(const fs::path& path, const fs::path& root) {
   if (const Node* w = y.find("WORKERS")) c.workers = static_cast<int>(non_negative(*w));
 
   const Node& m = y["MODEL"];
-  c.model = models::model_spec(m);
-  models::build_model(c.model);  // checks class and arguments now, not after a fold has trained
+  try {
+    c.model = models::model_spec(m);
+    models::build_model(c.model);  // checks class and arguments now, not after a fold has trained
+  } catch (const Error& e) {
+    fail_at(m, e);  // the factory's own messages name the class and argument, not the file
+  }
   if (const Node* f = m.find("FREEZE")) c.freeze_model = f->boolean();
   if (const Node* f = m.find("FREEZE_ENCODER_EPOCHS")) c.freeze_encoder_epochs = non_negative(*f);
   if (const Node* p = m.find("PRETRAINED"); p && !p->is_null() && !(p->is_scalar() && !p->boolean())) {
     PN_CHECK(p->is_mapping(), p->where(), ": expected PIPELINE_PATH, CHECKPOINTS_FOLDER and PIPELINE_NAME");
-    c.pretrained_dir = resolve_path(root, (*p)["PIPELINE_PATH"].str()) / (*p)["CHECKPOINTS_FOLDER"].str();
+    c.pretrained_dir = resolve_path(root, (*p)["PIPELINE_PATH"]) / (*p)["CHECKPOINTS_FOLDER"].str();
     c.pretrained_name = (*p)["PIPELINE_NAME"].str();
   }
 
@@ -127,12 +145,12 @@ TrainConfig load_train_config(const fs::path& path, const fs::path& root) {
              " is listed twice");
     c.use_folds.push_back(static_cast<int>(v));
   }
-  c.folds_file = resolve_path(root, fold["FILE"].str());
+  c.folds_file = resolve_path(root, fold["FILE"]);
 
   if (const Node* s = y.find("USE_SAMPLER")) c.use_sampler = s->boolean();
   c.sample_rate = read_sample_rate(y.find("NON_EMPTY_MASK_PROBA"));
-  c.train_transforms = resolve_path(root, y["TRAIN_TRANSFORMS"].str());
-  c.valid_transforms = resolve_path(root, y["VALID_TRANSFORMS"].str());
+  c.train_transforms = resolve_path(root, y["TRAIN_TRANSFORMS"]);
+  c.valid_transforms = resolve_path(root, y["VALID_TRANSFORMS"]);
 
   const Node& crit = y["CRITERION"];
   PN_CHECK(crit["CLASS"].str() == "ComboLoss", crit["CLASS"].where(), ": only ComboLoss is implemented, got '",
@@ -143,7 +161,7 @@ TrainConfig load_train_config(const fs::path& path, const fs::path& root) {
   try {
     nn::ComboLoss check(c.loss_weights);
   } catch (const Error& e) {
-    fail(weights.where(), ": ", e.what());
+    fail_at(weights, e);
   }
 
   c.optimizer = y["OPTIMIZER"];

@@ -120,5 +120,7 @@ TrainConfig load_train_config(const std::filesystem::path& path, const std::file
 
 // A path as the configuration means it: relative ones against `base`.
 std::filesystem::path resolve_path(const std::filesystem::path& base, const std::string& value);
+// The same for a path the configuration gives; errors name its file, line and key.
+std::filesystem::path resolve_path(const std::filesystem::path& base, const config::Node& value);
 
 }  // namespace pn::train
