@@ -187,19 +187,25 @@ void check_sequence_depth(const std::filesystem::path& path, std::size_t max_byt
 }
 
 // Loads the file; `header_only` stops before the pixel data.  Element values
-// are read into memory at once (no lazy loading), so a truncated file fails
-// here rather than half-way through decoding.
+// no longer than the file are read into memory at once (no lazy loading), so
+// a truncated file fails here rather than half-way through decoding.
 void load(DcmFileFormat& ff, const std::filesystem::path& path, bool header_only,
           std::size_t max_bytes) {
   check_file(path, max_bytes);
   init_dcmtk();
   check_sequence_depth(path, max_bytes);
   const OFFilename name(path.c_str());
-  const Uint32 all = 0xFFFFFFFFu;
+  // DCMTK allocates an element's stated length before reading its bytes, so
+  // a tiny file that claims a 4 GB element costs 4 GB. No element can be
+  // longer than the file: DCMTK loads those up to the file's size at once and
+  // only skips over the longer ones, which runs past the end and fails.
+  std::error_code ec;
+  const auto file_size = std::filesystem::file_size(path, ec);
+  const Uint32 max_read = static_cast<Uint32>(std::min<std::uintmax_t>(ec ? 0 : file_size, 0xFFFFFFFEu));
   const OFCondition cond =
-      header_only ? ff.loadFileUntilTag(name, EXS_Unknown, EGL_noChange, all, ERM_autoDetect,
+      header_only ? ff.loadFileUntilTag(name, EXS_Unknown, EGL_noChange, max_read, ERM_autoDetect,
                                         DCM_PixelData)
-                  : ff.loadFile(name, EXS_Unknown, EGL_noChange, all, ERM_autoDetect);
+                  : ff.loadFile(name, EXS_Unknown, EGL_noChange, max_read, ERM_autoDetect);
   PN_CHECK(cond.good(), "cannot read DICOM ", str(path),
            ": not a DICOM file or truncated (DCMTK: ", cond.text(), ")");
 }

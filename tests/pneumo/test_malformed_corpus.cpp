@@ -108,11 +108,15 @@ struct CorpusEntry {
   std::vector<std::string> expect;
 };
 
+// The generated corpus, then the inputs that fuzzing found (tests/data/
+// fuzz_findings: each a regression test, in the same manifest format).
 std::vector<CorpusEntry> corpus() {
-  const data::CsvTable m = data::read_csv(corpus_dir() / "manifest.csv");
-  const std::size_t c_file = m.column("file"), c_reader = m.column("reader"), c_expect = m.column("expect");
   std::vector<CorpusEntry> out;
-  for (const auto& row : m.rows) out.push_back({corpus_dir() / row[c_file], row[c_reader], split(row[c_expect], '|')});
+  for (const fs::path& dir : {corpus_dir(), fs::path(PN_TEST_DATA_DIR) / "fuzz_findings"}) {
+    const data::CsvTable m = data::read_csv(dir / "manifest.csv");
+    const std::size_t c_file = m.column("file"), c_reader = m.column("reader"), c_expect = m.column("expect");
+    for (const auto& row : m.rows) out.push_back({dir / row[c_file], row[c_reader], split(row[c_expect], '|')});
+  }
   return out;
 }
 
