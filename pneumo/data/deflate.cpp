@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <memory>
 #include <cstring>
 #include <vector>
+
+#include "pneumo/data/scratch.h"
 
 namespace pn::data {
 namespace {
@@ -53,17 +54,15 @@ constexpr std::array<RunCode, kMaxRun + 1> kRunCodes = make_run_codes();
 // branch per call); the caller makes room first (reserve).
 class BitWriter {
  public:
-  explicit BitWriter(std::string& out) : out_(out), pos_(out.size()) {}
+  // Writes into `buffer` (a thread's reusable scratch) from its start.
+  explicit BitWriter(Scratch<char>& buffer) : buffer_(buffer) {}
   // Makes room for `bytes` more bytes of output, plus put()'s 8-byte store.
-  void reserve(std::size_t bytes) {
-    const std::size_t need = pos_ + bytes + 8;
-    if (out_.size() < need) out_.resize(std::max(need, 2 * out_.size()));
-  }
+  void reserve(std::size_t bytes) { at_ = buffer_.grow(pos_ + bytes + 8, pos_); }
   // Appends the low `count` bits of `bits` (count <= 56, higher bits zero).
   void put(std::uint64_t bits, int count) {
     acc_ |= bits << filled_;
     filled_ += count;
-    store_le64(out_.data() + pos_, acc_);
+    store_le64(at_ + pos_, acc_);
     const int bytes = filled_ >> 3;
     pos_ += static_cast<std::size_t>(bytes);
     acc_ >>= 8 * bytes;  // bytes <= 7: filled_ was at most 63
@@ -71,12 +70,13 @@ class BitWriter {
   }
   // put(a, na) then put(b, nb) with one store; na, nb <= 28.
   void put2(std::uint64_t a, int na, std::uint64_t b, int nb) { put(a | (b << na), na + nb); }
-  // Pads to a byte boundary with zero bits and trims the buffer to the output.
-  void finish() {
-    if (filled_ > 0) out_[pos_++] = static_cast<char>(acc_ & 0xFF);
+  // Pads to a byte boundary with zero bits and appends the bytes to `out`.
+  void finish(std::string& out) {
+    reserve(1);
+    if (filled_ > 0) at_[pos_++] = static_cast<char>(acc_ & 0xFF);
     acc_ = 0;
     filled_ = 0;
-    out_.resize(pos_);
+    out.append(at_, pos_);
   }
 
  private:
@@ -87,8 +87,9 @@ class BitWriter {
       for (int i = 0; i < 8; ++i) at[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
     }
   }
-  std::string& out_;
-  std::size_t pos_;
+  Scratch<char>& buffer_;
+  char* at_ = nullptr;
+  std::size_t pos_ = 0;
   std::uint64_t acc_ = 0;
   int filled_ = 0;  // bits in acc_ not yet complete bytes: 0..7 between calls
 };
@@ -324,8 +325,10 @@ void zlib_compress_runs(const std::uint8_t* data, std::size_t size, std::string&
   // level, and the check bits that make 0x7801 a multiple of 31.
   out.push_back(static_cast<char>(0x78));
   out.push_back(static_cast<char>(0x01));
-  BitWriter w(out);
-  const std::unique_ptr<std::uint16_t[]> tokens(new std::uint16_t[kBlockInput]);  // no zero fill
+  thread_local Scratch<char> bits;
+  thread_local Scratch<std::uint16_t> token_buffer;
+  BitWriter w(bits);
+  std::uint16_t* const tokens = token_buffer.get(kBlockInput);
   std::vector<std::uint32_t> freq(kLitLenSymbols);
   std::size_t start = 0;
   do {
@@ -376,10 +379,10 @@ void zlib_compress_runs(const std::uint8_t* data, std::size_t size, std::string&
       }
       i += run;
     }
-    write_block(tokens.get(), count, freq, end == size, w);
+    write_block(tokens, count, freq, end == size, w);
     start = end;
   } while (start < size);
-  w.finish();
+  w.finish(out);
   const std::uint32_t check = adler32(data, size);
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((check >> shift) & 0xFF));
 }

@@ -20,6 +20,7 @@
 #include "nn/io/zip_reader.h"
 #include "pneumo/data/deflate.h"
 #include "pneumo/data/file_io.h"
+#include "pneumo/data/scratch.h"
 #include "tensor/error.h"
 
 namespace pn::data {
@@ -141,16 +142,18 @@ std::string encode_png_pixels(int width, int height, int channels, const std::ui
   const std::size_t stride = static_cast<std::size_t>(width) * static_cast<std::size_t>(channels);
   const std::size_t bpp = static_cast<std::size_t>(channels);
   const std::size_t filtered_size = (stride + 1) * static_cast<std::size_t>(height);
-  const std::unique_ptr<std::uint8_t[]> filtered(new std::uint8_t[filtered_size]);  // no zero fill
+  thread_local Scratch<std::uint8_t> filtered_buffer;
+  std::uint8_t* const filtered = filtered_buffer.get(filtered_size);
   for (std::size_t y = 0; y < static_cast<std::size_t>(height); ++y) {
     const std::uint8_t* row = data + y * stride;
-    std::uint8_t* f = filtered.get() + y * (stride + 1);
+    std::uint8_t* f = filtered + y * (stride + 1);
     f[0] = 1;
     std::memcpy(f + 1, row, bpp);
     for (std::size_t i = bpp; i < stride; ++i) f[1 + i] = static_cast<std::uint8_t>(row[i] - row[i - bpp]);
   }
 
   std::string out(kPngSignature, kPngSignature + sizeof(kPngSignature));
+  out.reserve(filtered_size / 2 + 1024);  // about what a radiograph takes
   // A chunk: length, type, data, CRC-32 of type and data.
   auto chunk = [&out](const char* type, auto&& write_data) {
     const std::size_t at = out.size();
@@ -172,7 +175,7 @@ std::string encode_png_pixels(int width, int height, int channels, const std::ui
     const char rest[5] = {8, static_cast<char>(channels == 1 ? 0 : 2), 0, 0, 0};
     out.append(rest, 5);
   });
-  chunk("IDAT", [&] { zlib_compress_runs(filtered.get(), filtered_size, out); });
+  chunk("IDAT", [&] { zlib_compress_runs(filtered, filtered_size, out); });
   chunk("IEND", [] {});
   return out;
 }
