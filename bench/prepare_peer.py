@@ -24,6 +24,7 @@ import argparse
 import glob
 import json
 import os
+import sys
 import time
 
 import cv2
@@ -33,29 +34,9 @@ import pydicom
 import skimage
 from skimage.transform import resize
 
-
-def rle_to_mask(rle, width, height):
-    """One CSV row (relative starts, lengths) as a float64 0/255 mask, read in
-    the reference's order (column-major, so the caller transposes)."""
-    mask = np.zeros(width * height)
-    if rle.strip() == "-1":
-        return mask.reshape(width, height)
-    numbers = np.asarray([int(x) for x in rle.split()])
-    position = 0
-    for start, length in zip(numbers[0::2], numbers[1::2]):
-        position += start
-        mask[position:position + length] = 255
-        position += length
-    return mask.reshape(width, height)
-
-
-def image_mask(rows, width, height):
-    if not rows or rows == [" -1"]:
-        return rle_to_mask("-1", width, height)
-    mask = rle_to_mask(rows[0], width, height)
-    for r in rows[1:]:
-        mask += rle_to_mask(r, width, height)
-    return mask.T
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
+# The reference's get_mask and rle2mask, restated step by step for the data tests.
+from make_pneumo_reference import ref_get_mask  # noqa: E402
 
 
 def scale(image, size):
@@ -88,7 +69,7 @@ def main():
         img = pydicom.dcmread(f).pixel_array
         name = os.path.basename(f)[:-4]
         rows = list(table.loc[table["ImageId"] == name, column].values)
-        mask = scale(image_mask(rows, img.shape[1], img.shape[0]), a.size)
+        mask = scale(ref_get_mask(rows, img.shape[1], img.shape[0]), a.size)
         img = scale(img, a.size)
         cv2.imwrite(os.path.join(a.out, "train", name + ".png"), img * 255)
         cv2.imwrite(os.path.join(a.out, "mask", name + ".png"), mask)
