@@ -22,6 +22,8 @@ int usage(std::ostream& os, int code) {
         "           [--folds CSV [--n-folds 5] [--seed 42]] [--reference-masks]\n"
         "  augment  write K augmented samples (image, mask, overlay) of one image:\n"
         "           --transforms JSON --image PNG [--mask PNG] [--seed S] [--count K] --out DIR\n"
+        "           or time the pipeline per sample, as one JSON line: --transforms JSON --image PNG\n"
+        "           [--mask PNG] --bench N [--channels 1|3] [--threads 1] [--seed S]\n"
         "  predict  the probability map of one image as .npy:\n"
         "           --model CONFIG.yaml|AlbuNet|SCSEUnet|Resnet50 --weights FILE --image PNG|DCM\n"
         "           [--size N] [--tta flip] --out FILE.npy\n"

@@ -6,7 +6,8 @@
 # Third-party dependencies, all from Debian packages:
 #   DCMTK 3.6.7   libdcmtk-dev  (dcmdata, dcmimgle and the JPEG, JPEG-LS and
 #                                RLE decoders)
-#   stb           libstb-dev    (stb_image, stb_image_write: header-only)
+#   stb           libstb-dev    (stb_image, the PNG reader: header-only;
+#                                the PNG writer is pneumo/data/deflate.cpp)
 #
 # The data code needs only the header-only tensor/error.h; the models in
 # pneumo/models/ are built from nn/ modules, so pn_pneumo links pn_nn.
@@ -41,5 +42,6 @@ target_link_libraries(pn_pneumo
   PUBLIC pn_flags pn_nn Threads::Threads
   PRIVATE DCMTK::dcmdata DCMTK::dcmimgle DCMTK::dcmjpeg DCMTK::dcmjpls
           DCMTK::oflog DCMTK::ofstd)
-# stb is used only inside pneumo/data/png.cpp; SYSTEM keeps its warnings out.
+# stb is used only inside pneumo/data/png.cpp (and, as an independent
+# inflater, by tests/pneumo/test_data_deflate.cpp); SYSTEM keeps its warnings out.
 target_include_directories(pn_pneumo SYSTEM PRIVATE ${PN_STB_INCLUDE_DIR})

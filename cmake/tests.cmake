@@ -68,3 +68,7 @@ foreach(dir IN LISTS PN_TEST_DIRS)
     add_test(NAME ${name} COMMAND ${target})
   endif()
 endforeach()
+# tests/pneumo/test_data_deflate.cpp inflates with stb_image (found by pneumo.cmake).
+if(TARGET test_pneumo)
+  target_include_directories(test_pneumo SYSTEM PRIVATE ${PN_STB_INCLUDE_DIR})
+endif()

@@ -70,7 +70,8 @@ void clear_injected_failure() {
 }
 }  // namespace testing
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+AtomicFile::AtomicFile(std::string path, Durability durability)
+    : path_(std::move(path)), durability_(durability) {
   PN_CHECK(!path_.empty() && path_.back() != '/', "atomic write: '", path_, "' is not a file path");
   tmp_ = path_ + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(g_counter++);
   // O_EXCL: never reuse (and so never clobber) a file that already has the name.
@@ -129,7 +130,9 @@ void AtomicFile::commit() {
   crash_point("atomic file: written, before fsync");
   // fsync before rename: otherwise a crash can leave the new name pointing at
   // a file whose data blocks were never written (zero-length after reboot).
-  if (injected(testing::FailPoint::Fsync, path_) || ::fsync(fd_) != 0) fail_and_discard("fsync", errno);
+  if (durability_ == Durability::Synced && (injected(testing::FailPoint::Fsync, path_) || ::fsync(fd_) != 0)) {
+    fail_and_discard("fsync", errno);
+  }
   int fd = fd_;
   fd_ = -1;
   // close() can report a delayed write error (NFS): treat it as a failed write.
@@ -140,6 +143,7 @@ void AtomicFile::commit() {
   tmp_.clear();
   committed_ = true;
   crash_point("atomic file: renamed, before the folder's fsync");
+  if (durability_ == Durability::Deferred) return;
 
   std::string folder = folder_of(path_);
   int dfd = injected(testing::FailPoint::SyncFolder, path_) ? -1
@@ -155,10 +159,19 @@ void AtomicFile::commit() {
            "' failed: ", describe(err), "; the new file may not survive a power loss");
 }
 
-void write_file_atomic(const std::string& path, std::string_view bytes) {
-  AtomicFile out(path);
+void write_file_atomic(const std::string& path, std::string_view bytes, Durability durability) {
+  AtomicFile out(path, durability);
   out.write(bytes);
   out.commit();
+}
+
+void sync_file_system(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  PN_CHECK(fd >= 0, "cannot sync the file system of '", path, "': opening it failed: ", describe(errno));
+  const int err = ::syncfs(fd) == 0 ? 0 : errno;
+  ::close(fd);
+  PN_CHECK(err == 0, "cannot sync the file system of '", path, "': ", describe(err),
+           "; the files written may not survive a power loss");
 }
 
 size_t remove_stale_temporaries(const std::string& path) {

@@ -17,16 +17,29 @@
 // the previous file is left untouched. The one exception is a failed fsync
 // of the folder after the rename: the new file is then in place but its
 // durability is not guaranteed, and the error says so.
+//
+// Durability::Deferred skips both fsyncs, for a program that writes many
+// files as one batch (`pneumo prepare` writes thousands of PNGs; two fsyncs
+// each took more time than making them).  The rename is still atomic, so a
+// stopped or killed process leaves `path` with its old or its complete new
+// content.  After a power loss, though, a recently renamed file may be empty
+// or shorter than written: the batch must check its files' completeness
+// itself when it resumes, and call sync_file_system when it is done.
 #include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace pn::nn::io {
 
+enum class Durability {
+  Synced,    // fsync the file before the rename and its folder after
+  Deferred,  // no fsync: atomic against stopped processes, not power loss
+};
+
 class AtomicFile {
  public:
   // Creates the temporary "<path>.tmp-<pid>-<n>" (mode 0666 less the umask).
-  explicit AtomicFile(std::string path);
+  explicit AtomicFile(std::string path, Durability durability = Durability::Synced);
   // Discards the temporary unless commit() succeeded; never throws.
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
@@ -47,10 +60,17 @@ class AtomicFile {
   std::string path_, tmp_;
   int fd_ = -1;
   bool committed_ = false;
+  Durability durability_;
 };
 
 // Writes `bytes` as the whole content of `path`, atomically.
-void write_file_atomic(const std::string& path, std::string_view bytes);
+void write_file_atomic(const std::string& path, std::string_view bytes,
+                       Durability durability = Durability::Synced);
+
+// Makes everything written so far to the file system that holds `path` (a
+// file or folder) durable: syncfs(2).  Ends a batch of Deferred writes.
+// Throws pn::Error naming `path` when it cannot be opened or synced.
+void sync_file_system(const std::string& path);
 
 // Removes the temporaries of `path` ("<path>.tmp-<pid>-<n>") whose writing
 // process no longer exists (one killed while saving); a temporary of a live

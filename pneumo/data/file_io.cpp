@@ -4,7 +4,6 @@
 #include <cstring>
 #include <fstream>
 
-#include "nn/io/atomic_file.h"
 #include "tensor/error.h"
 
 namespace pn::data {
@@ -34,9 +33,10 @@ std::string read_file(const std::filesystem::path& path, std::size_t max_bytes) 
   return bytes;
 }
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view bytes) {
+void write_file_atomic(const std::filesystem::path& path, std::string_view bytes,
+                       nn::io::Durability durability) {
   // One implementation of atomic writes serves the whole project.
-  nn::io::write_file_atomic(path.string(), bytes);
+  nn::io::write_file_atomic(path.string(), bytes, durability);
 }
 
 }  // namespace pn::data

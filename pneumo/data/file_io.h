@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "nn/io/atomic_file.h"
+
 namespace pn::data {
 
 // Reads the whole file.  Throws pn::Error naming the file when it cannot be
@@ -23,6 +25,8 @@ std::string read_file(const std::filesystem::path& path,
 // rename itself survives a crash.  The folder must exist.  On any failure the
 // temporary file is removed, `path` is untouched, and pn::Error names `path`
 // and the system's reason.  The new file gets mode 0666 less the umask.
-void write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
+// Durability::Deferred skips the fsyncs, for batches (see nn/io/atomic_file.h).
+void write_file_atomic(const std::filesystem::path& path, std::string_view bytes,
+                       nn::io::Durability durability = nn::io::Durability::Synced);
 
 }  // namespace pn::data

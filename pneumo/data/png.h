@@ -1,5 +1,6 @@
 #pragma once
-// 8-bit grayscale PNG reading and writing (through stb_image / stb_image_write).
+// 8-bit grayscale PNG reading (through stb_image) and writing (our own
+// encoder: Sub-filtered rows, pneumo/data/deflate.h).
 //
 // The prepared dataset (train/, mask/, test/) is 8-bit gray PNG, as the
 // reference's cv2.imwrite wrote it.
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "nn/io/atomic_file.h"
 #include "pneumo/data/image.h"
 
 namespace pn::data {
@@ -64,6 +66,12 @@ std::string encode_png_pixels(int width, int height, int channels, const std::ui
 
 // Writes encode_png(image) atomically (see write_file_atomic): a reader never
 // sees a half-written PNG.  Throws pn::Error naming the file on failure.
-void write_png(const std::filesystem::path& path, const GrayImage& image);
+void write_png(const std::filesystem::path& path, const GrayImage& image,
+               nn::io::Durability durability = nn::io::Durability::Synced);
+
+// True when the file ends with the IEND chunk every complete PNG ends with
+// (reads the last 12 bytes only): a file cut short, as a Deferred write may
+// leave one after a power loss, does not.
+bool png_has_end(const std::filesystem::path& path);
 
 }  // namespace pn::data

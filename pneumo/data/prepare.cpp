@@ -44,9 +44,12 @@ std::vector<fs::path> sorted_subdirs(const fs::path& dir) {
   return out;
 }
 
+// A PNG of an earlier run counts when it has the size asked for and its end
+// is there: the PNGs are written without fsync (see prepare_dataset), so
+// after a power loss one may be cut short.
 bool complete(const fs::path& png, int size) {
   const auto wh = png_size(png);
-  return wh && wh->first == size && wh->second == size;
+  return wh && wh->first == size && wh->second == size && png_has_end(png);
 }
 
 }  // namespace
@@ -165,6 +168,10 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
     }
   }
 
+  // Each PNG is renamed into place complete (atomic against a stopped run)
+  // but not fsynced one by one: two fsyncs per file took most of a run's
+  // time.  One sync of the file system at the end makes the batch durable.
+  constexpr nn::io::Durability kDeferred = nn::io::Durability::Deferred;
   auto run_job = [&](std::size_t i) {
     const Job& job = jobs[i];
     Outcome& out = outcomes[i];
@@ -179,7 +186,7 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
     const DicomImage8 dicom = read_dicom(job.dicom);
     const GrayImage& img = dicom.image;
     if (!job.train) {
-      write_png(test_out / png, resize_like_reference(img, o.size, o.size));
+      write_png(test_out / png, resize_like_reference(img, o.size, o.size), kDeferred);
       out.kind = Outcome::Written;
       return;
     }
@@ -191,8 +198,8 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
     }
     // The mask first: an image whose train PNG exists but whose mask does not
     // is redone, never used without its mask.
-    write_png(mask_out / png, mask);
-    write_png(train_out / png, resize_like_reference(img, o.size, o.size));
+    write_png(mask_out / png, mask, kDeferred);
+    write_png(train_out / png, resize_like_reference(img, o.size, o.size), kDeferred);
     out.kind = Outcome::Written;
   };
 
@@ -223,6 +230,10 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
     std::vector<std::thread> pool;
     for (int t = 0; t < n_threads; ++t) pool.emplace_back(worker);
     for (auto& t : pool) t.join();
+  }
+
+  if (std::any_of(outcomes.begin(), outcomes.end(), [](const Outcome& x) { return x.kind == Outcome::Written; })) {
+    nn::io::sync_file_system(o.out_dir.string());
   }
 
   std::unordered_set<std::string> train_ids;

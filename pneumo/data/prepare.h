@@ -21,8 +21,10 @@
 // Different from the reference, on purpose:
 //   - the output folder is not deleted first: a run that was stopped and is
 //     started again skips every image whose PNGs are already there at the
-//     requested size (each PNG is written atomically, so a PNG that exists is
-//     complete);
+//     requested size and complete (each PNG is renamed into place once
+//     written, so a stopped run leaves no partial PNG; the PNGs are synced to
+//     disk together at the end of the run, and one cut short by a power loss
+//     before that lacks its IEND chunk and is made again);
 //   - a file that fails (unreadable DICOM, bad RLE row, ...) is recorded with
 //     its reason and the run goes on, instead of stopping the run.
 #include <cstddef>

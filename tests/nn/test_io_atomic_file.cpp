@@ -154,6 +154,26 @@ TEST_CASE("atomic file: a failed fsync of the folder is reported after the renam
   CHECK(dir.names() == std::vector<std::string>{"ckpt.bin"});
 }
 
+TEST_CASE("atomic file: Deferred durability renames without fsync; sync_file_system ends the batch") {
+  TempDir dir("deferred");
+  const std::string path = dir.file("image.png");
+  // An armed fsync failure is never reached: neither the file nor the
+  // folder is synced.
+  for (auto point : {testing::FailPoint::Fsync, testing::FailPoint::SyncFolder}) {
+    testing::inject_failure(point, EIO);
+    write_file_atomic(path, "deferred", Durability::Deferred);
+    CHECK(slurp(path) == "deferred");
+    std::string msg = error_of([&] { write_file_atomic(path, "synced"); });  // the armed failure fires here
+    testing::clear_injected_failure();
+    CHECK(msg.find("fsync") != std::string::npos);
+  }
+  CHECK(dir.names() == std::vector<std::string>{"image.png"});
+  sync_file_system(dir.path.string());
+  const std::string missing = dir.file("no_such_folder");
+  std::string msg = error_of([&] { sync_file_system(missing); });
+  CHECK(msg.find("cannot sync the file system of '" + missing + "'") != std::string::npos);
+}
+
 TEST_CASE("atomic file: real OS failures: a missing folder and a file-size limit") {
   TempDir dir("real");
   std::string missing = dir.file("no/such/folder/ckpt.bin");

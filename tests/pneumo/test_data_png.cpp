@@ -75,8 +75,18 @@ TEST_CASE("png: broken files and limits") {
   write_bytes(tmp / "empty.png", "");
   CHECK_THROWS_WITH_AS(read_png(tmp / "empty.png"), has("not a PNG file"),
                        pn::Error);
+  // Cut inside the IDAT chunk's data: the chunk walk sees it; cut inside
+  // its 8-byte header (signature 8 + IHDR 25 + 4 bytes): stb does.
+  write_bytes(tmp / "good.png", good);
+  CHECK(png_has_end(tmp / "good.png"));
+  CHECK_FALSE(png_has_end(tmp / "missing.png"));
   write_bytes(tmp / "cut.png", good.substr(0, good.size() / 2));
-  CHECK_THROWS_WITH_AS(read_png(tmp / "cut.png"), has("truncated"), pn::Error);
+  CHECK_FALSE(png_has_end(tmp / "cut.png"));
+  CHECK_THROWS_WITH_AS(read_png(tmp / "cut.png"), has("cut.png: chunk at byte 33 runs past the end of the file (truncated)"),
+                       pn::Error);
+  write_bytes(tmp / "cut_header.png", good.substr(0, 37));
+  CHECK_THROWS_WITH_AS(read_png(tmp / "cut_header.png"), has("cut_header.png: the file ends before its IEND chunk (truncated)"),
+                       pn::Error);
   write_bytes(tmp / "header_only.png", good.substr(0, 20));
   CHECK_THROWS_WITH_AS(read_png(tmp / "header_only.png"), has("header_only.png"),
                        pn::Error);
