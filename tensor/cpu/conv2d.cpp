@@ -1,19 +1,24 @@
-// conv2d and its two gradients on the CPU, lowered to GEMM through im2col.
+// conv2d and its two gradients on the CPU, lowered to GEMM.
 //
 // x [N,C,H,W], w [K,C/g,R,S], out [N,K,P,Q]. For one image and one group g,
 // with Cg = C/groups, Kg = K/groups and L = Cg*R*S:
 //   out_g [Kg, P*Q]  = w_g [Kg, L] @ col_g [L, P*Q]
 //   col[(c,r,s), (p,q)] = x[c, p*sh - ph + r*dh, q*sw - pw + s*dw]   (0 in the padding)
-// backward input:   col_g = w_g^T @ grad_out_g, then col2im adds every entry
-//                   of col back onto the pixel of x it was read from;
-// backward weight:  grad_w_g += grad_out_g @ col_g^T, summed over images.
-// A 1x1 convolution with stride 1 and no padding has col == x, so it is one
-// GEMM per group on the image itself.
+// backward weight:  grad_w_g += grad_out_g @ col_g^T, summed over images;
+// backward input:   the transpose of the forward map (below).
+// col is never stored: the GEMM packs its panels straight from the image
+// (tensor/cpu/im2col_panels.h). A 1x1 convolution with stride 1 and no
+// padding has col == x, so it is a plain GEMM on the image itself.
 //
-// The column buffer holds all C*R*S rows (every group) for a tile of
-// consecutive output positions j = p*Q + q of one image. Output channel k of an
-// image is a contiguous run of P*Q values, so any tile [j0, j1) of it is a
-// submatrix of out (leading dimension P*Q) and the GEMM writes it in place.
+// Backward input with stride 1 is itself a convolution, so it takes the same
+// path: grad_x = conv(grad_out, w'), where w'[c, k, r, s] =
+// w[k, c, R-1-r, S-1-s] (flipped, input and output channels swapped), with
+// padding dilation*(R-1) - padding. With a larger stride the transposed
+// convolution would read grad_out at fractional positions; there the kernel
+// computes col_g = w_g^T @ grad_out_g into a buffer, a tile of output
+// positions at a time, and col2im adds every entry of col back onto the
+// pixel of x it was read from. Those layers (a network's few downsampling
+// convolutions) are small.
 //
 // P and Q are taken from the output (or grad_out) tensor, H and W from the
 // input (or grad_x) tensor, not recomputed from the size formula: every index
@@ -21,9 +26,9 @@
 // correctly. conv_transpose2d relies on this: with output_padding its
 // "convolution" input can be larger than the one the formula would invert.
 //
-// Determinism: im2col is a copy; col2im gives each (channel, input row) to one
-// thread, which adds its contributions in a fixed order; GEMM results do not
-// depend on the thread count (tensor/cpu/gemm.h); tiles and images are
+// Determinism: packing is a copy; col2im gives each (channel, input row) to
+// one thread, which adds its contributions in a fixed order; GEMM results do
+// not depend on the thread count (tensor/cpu/gemm.h); tiles and images are
 // processed in order. So no result depends on the number of threads.
 #include <omp.h>
 
@@ -34,6 +39,7 @@
 #include "tensor/cpu/cpu_backend.h"
 #include "tensor/cpu/dispatch.h"
 #include "tensor/cpu/gemm.h"
+#include "tensor/cpu/im2col_panels.h"
 #include "tensor/cpu/parallel.h"
 #include "tensor/conv_geometry.h"
 #include "tensor/tensor.h"
@@ -90,40 +96,6 @@ void for_each_group(int64_t groups, int64_t macs, F&& body) {
   }
 }
 
-// col [C*R*S, j1-j0] = the im2col of image x [C,H,W] for output positions [j0, j1).
-template <class T>
-void im2col(const Geometry& d, const T* x, int64_t j0, int64_t j1, T* col) {
-  const int64_t n = j1 - j0, p_first = j0 / d.Q, p_count = (j1 - 1) / d.Q - p_first + 1;
-  const int64_t rows = d.C * d.R * d.S;
-  // One unit is one output row p of one col row (c,r,s): a run of at most Q values.
-  parallel_for(rows * p_count, std::max<int64_t>(1, kGrain / d.Q), [&](int64_t u0, int64_t u1) {
-    for (int64_t u = u0; u < u1; ++u) {
-      const int64_t row = u / p_count, p = p_first + u % p_count;
-      const int64_t c = row / (d.R * d.S), r = row / d.S % d.R, s = row % d.S;
-      const int64_t q0 = std::max(j0 - p * d.Q, int64_t{0}), q1 = std::min(j1 - p * d.Q, d.Q);
-      T* dst = col + row * n + (p * d.Q + q0 - j0);
-      const int64_t ih = p * d.sh - d.ph + r * d.dh;
-      if (ih < 0 || ih >= d.H) {
-        std::fill(dst, dst + (q1 - q0), T(0));
-        continue;
-      }
-      int64_t lo, hi;
-      d.valid_q(s, lo, hi);
-      lo = std::clamp(lo, q0, q1);
-      hi = std::clamp(hi, lo, q1);
-      const T* src = x + (c * d.H + ih) * d.W + (s * d.dw - d.pw);  // src[q*sw] is column q's pixel
-      std::fill(dst, dst + (lo - q0), T(0));
-      T* mid = dst - q0;
-      if (d.sw == 1) {
-        std::copy(src + lo, src + hi, mid + lo);
-      } else {
-        for (int64_t q = lo; q < hi; ++q) mid[q] = src[q * d.sw];
-      }
-      std::fill(mid + hi, mid + q1, T(0));
-    }
-  });
-}
-
 // Adds col [C*R*S, j1-j0] (output positions [j0, j1)) onto image x [C,H,W]:
 // the transpose of im2col. Written as a gather over input rows, so that each
 // input row has one writer and the loop parallelises without atomics.
@@ -170,41 +142,69 @@ std::unique_ptr<T[]> column_buffer(const Geometry& d) {
   return std::make_unique_for_overwrite<T[]>(static_cast<size_t>(d.C * d.R * d.S * d.tile(sizeof(T))));
 }
 
+// Forward convolution of every image: out_g = w_g @ col_g, or w_g @ x_g when
+// col == x. Shared by conv2d and the stride-1 backward input.
+template <class T>
+void convolve(const Geometry& d, const T* xs, const T* ws, T* os) {
+  const int64_t Kg = d.Kg(), L = d.L(), PQ = d.PQ();
+  for (int64_t img = 0; img < d.N; ++img) {
+    const T* xi = xs + img * d.C * d.HW();
+    T* oi = os + img * d.K * PQ;
+    for_each_group(d.groups, Kg * L * PQ, [&](int64_t g) {
+      if (d.direct()) {
+        gemm(Trans::No, Trans::No, Kg, PQ, L, T(1), ws + g * Kg * L, L, xi + g * d.Cg() * d.HW(), d.HW(), T(0),
+             oi + g * Kg * PQ, PQ);
+      } else {
+        gemm(Trans::No, Kg, PQ, L, T(1), ws + g * Kg * L, L, cpu::Im2colPanels<T>(d, xi, g), T(0),
+             oi + g * Kg * PQ, PQ);
+      }
+    });
+  }
+}
+
+// The geometry of the stride-1 backward input seen as a forward convolution
+// (see the top of the file): grad_out is its input and grad_x its output.
+Geometry transposed_geometry(const Geometry& d) {
+  Geometry t = d;
+  t.C = d.K, t.H = d.P, t.W = d.Q;
+  t.K = d.C, t.P = d.H, t.Q = d.W;
+  t.ph = d.dh * (d.R - 1) - d.ph;
+  t.pw = d.dw * (d.S - 1) - d.pw;
+  return t;
+}
+
+// w' [C, Kg, R, S] from w [K, Cg, R, S], group by group: w'[g*Cg + c, k, r, s]
+// = w[g*Kg + k, c, R-1-r, S-1-s].
+template <class T>
+std::unique_ptr<T[]> flipped_transposed_weights(const Geometry& d, const T* w) {
+  const int64_t Kg = d.Kg(), Cg = d.Cg(), RS = d.R * d.S;
+  auto out = std::make_unique_for_overwrite<T[]>(static_cast<size_t>(d.K * Cg * RS));
+  for (int64_t g = 0; g < d.groups; ++g) {
+    for (int64_t c = 0; c < Cg; ++c) {
+      for (int64_t k = 0; k < Kg; ++k) {
+        const T* src = w + ((g * Kg + k) * Cg + c) * RS;
+        T* dst = out.get() + ((g * Cg + c) * Kg + k) * RS;
+        for (int64_t i = 0; i < RS; ++i) dst[i] = src[RS - 1 - i];
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void CpuBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dArgs& a, Tensor& out) {
   const Geometry d(x, out, w.size(2), w.size(3), a);
   dispatch_floating(x.dtype(), "conv2d", [&]<class T>() {
-    const T* xs = x.data<T>();
-    const T* ws = w.data<T>();
     T* os = out.data<T>();
-    const int64_t Kg = d.Kg(), L = d.L(), PQ = d.PQ(), tile = d.tile(sizeof(T));
-    std::unique_ptr<T[]> col = column_buffer<T>(d);
-    for (int64_t img = 0; img < d.N; ++img) {
-      const T* xi = xs + img * d.C * d.HW();
-      T* oi = os + img * d.K * PQ;
-      if (d.direct()) {
-        for_each_group(d.groups, Kg * L * PQ, [&](int64_t g) {
-          gemm(Trans::No, Trans::No, Kg, PQ, L, T(1), ws + g * Kg * L, L, xi + g * d.Cg() * d.HW(), d.HW(), T(0),
-               oi + g * Kg * PQ, PQ);
-        });
-      } else {
-        for (int64_t j0 = 0; j0 < PQ; j0 += tile) {
-          const int64_t j1 = std::min(PQ, j0 + tile), n = j1 - j0;
-          im2col(d, xi, j0, j1, col.get());
-          for_each_group(d.groups, Kg * L * n, [&](int64_t g) {
-            gemm(Trans::No, Trans::No, Kg, n, L, T(1), ws + g * Kg * L, L, col.get() + g * L * n, n, T(0),
-                 oi + g * Kg * PQ + j0, PQ);
-          });
-        }
-      }
-      if (bias.defined()) {
-        const T* b = bias.data<T>();
-        parallel_for(d.K, std::max<int64_t>(1, kGrain / PQ), [&](int64_t k0, int64_t k1) {
-          for (int64_t k = k0; k < k1; ++k)
-            for (T *o = oi + k * PQ, *e = o + PQ; o < e; ++o) *o += b[k];
-        });
-      }
+    convolve(d, x.data<T>(), w.data<T>(), os);
+    if (bias.defined()) {
+      const T* b = bias.data<T>();
+      const int64_t PQ = d.PQ();
+      parallel_for(d.N * d.K, std::max<int64_t>(1, kGrain / PQ), [&](int64_t u0, int64_t u1) {
+        for (int64_t u = u0; u < u1; ++u)
+          for (T *o = os + u * PQ, *e = o + PQ; o < e; ++o) *o += b[u % d.K];
+      });
     }
   });
 }
@@ -217,6 +217,10 @@ void CpuBackend::conv2d_backward_input(const Tensor& grad_out, const Tensor& w, 
     const T* ws = w.data<T>();
     T* xs = grad_x.data<T>();
     const int64_t Kg = d.Kg(), L = d.L(), PQ = d.PQ(), tile = d.tile(sizeof(T));
+    if (d.sh == 1 && d.sw == 1 && !d.direct()) {
+      convolve(transposed_geometry(d), gs, flipped_transposed_weights(d, ws).get(), xs);
+      return;
+    }
     std::unique_ptr<T[]> col = column_buffer<T>(d);
     for (int64_t img = 0; img < d.N; ++img) {
       const T* gi = gs + img * d.K * PQ;
@@ -248,34 +252,25 @@ void CpuBackend::conv2d_backward_weight(const Tensor& grad_out, const Tensor& x,
     const T* gs = grad_out.data<T>();
     const T* xs = x.data<T>();
     T* ws = grad_w.data<T>();
-    const int64_t Kg = d.Kg(), L = d.L(), PQ = d.PQ(), tile = d.tile(sizeof(T));
+    const int64_t Kg = d.Kg(), L = d.L(), PQ = d.PQ();
     if (d.N == 0) {
       fill_zero(ws, grad_w.numel());
       return;
     }
-    std::unique_ptr<T[]> col = column_buffer<T>(d);
-    // The first product overwrites grad_w (the kernel writes it in full), the rest accumulate.
-    T beta = T(0);
     for (int64_t img = 0; img < d.N; ++img) {
       const T* gi = gs + img * d.K * PQ;
       const T* xi = xs + img * d.C * d.HW();
-      if (d.direct()) {
-        for_each_group(d.groups, Kg * L * PQ, [&](int64_t g) {
+      // The first image overwrites grad_w (the kernel writes it in full), the rest accumulate.
+      const T beta = img == 0 ? T(0) : T(1);
+      for_each_group(d.groups, Kg * L * PQ, [&](int64_t g) {
+        if (d.direct()) {
           gemm(Trans::No, Trans::Yes, Kg, L, PQ, T(1), gi + g * Kg * PQ, PQ, xi + g * d.Cg() * d.HW(), d.HW(),
                beta, ws + g * Kg * L, L);
-        });
-        beta = T(1);
-        continue;
-      }
-      for (int64_t j0 = 0; j0 < PQ; j0 += tile) {
-        const int64_t j1 = std::min(PQ, j0 + tile), n = j1 - j0;
-        im2col(d, xi, j0, j1, col.get());
-        for_each_group(d.groups, Kg * L * n, [&](int64_t g) {
-          gemm(Trans::No, Trans::Yes, Kg, L, n, T(1), gi + g * Kg * PQ + j0, PQ, col.get() + g * L * n, n, beta,
+        } else {
+          gemm(Trans::No, Kg, L, PQ, T(1), gi + g * Kg * PQ, PQ, cpu::Im2colTransposedPanels<T>(d, xi, g), beta,
                ws + g * Kg * L, L);
-        });
-        beta = T(1);
-      }
+        }
+      });
     }
   });
 }

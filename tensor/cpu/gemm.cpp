@@ -291,11 +291,35 @@ PackBuffers<T>& thread_pack_buffers() {
   return buffers;
 }
 
+// ---- Sources of op(B) ---------------------------------------------------------
+// The blocked product asks its B operand for packed kb x nb blocks; a stored
+// matrix packs them with pack() above, a PanelSource (gemm.h) by itself.
+// shifted(j) is the same operand starting at column j, for a thread's
+// rectangle of C.
+template <class T>
+struct StoredB {
+  View<T> b;
+  void pack_block(const TileKernel<T>& ker, int64_t k0, int64_t kb, int64_t j0, int64_t nb, T* dst) const {
+    pack(ker, View<T>{b.at(k0, j0), b.rs, b.cs}.transposed(), nb, kb, ker.nr, dst);
+  }
+  StoredB shifted(int64_t j) const { return {View<T>{b.at(0, j), b.rs, b.cs}}; }
+};
+
+template <class T>
+struct SourcedB {
+  const PanelSource<T>* source;
+  int64_t j_offset;
+  void pack_block(const TileKernel<T>& ker, int64_t k0, int64_t kb, int64_t j0, int64_t nb, T* dst) const {
+    source->pack(k0, kb, j_offset + j0, nb, ker.nr, dst);
+  }
+  SourcedB shifted(int64_t j) const { return {source, j_offset + j}; }
+};
+
 // ---- Single-threaded blocked product ----------------------------------------
 // C (+)= op(A) op(B) for one rectangle of C, with the loop nest described at
 // the top of the file.
-template <class T>
-void gemm_blocked(const TileKernel<T>& ker, int64_t M, int64_t N, int64_t K, T alpha, View<T> A, View<T> B,
+template <class T, class BSource>
+void gemm_blocked(const TileKernel<T>& ker, int64_t M, int64_t N, int64_t K, T alpha, View<T> A, const BSource& B,
                   T beta, OutView<T> C) {
   const Blocking blk = blocking_for(ker, M, N, K);
   const int mr = ker.mr, nr = ker.nr;
@@ -315,7 +339,7 @@ void gemm_blocked(const TileKernel<T>& ker, int64_t M, int64_t N, int64_t K, T a
       pack(ker, View<T>{A.at(i0, p0), A.rs, A.cs}, mb, kb, mr, a_pack);
       for (int64_t j0 = 0; j0 < N; j0 += blk.nc) {
         const int64_t nb = std::min(blk.nc, N - j0);
-        pack(ker, View<T>{B.at(p0, j0), B.rs, B.cs}.transposed(), nb, kb, nr, b_pack);
+        B.pack_block(ker, p0, kb, j0, nb, b_pack);
         for (int64_t i = 0; i < mb; i += mr) {
           const int rows = static_cast<int>(std::min<int64_t>(mr, mb - i));
           const MicroKernel<T> micro = ker.micro[rows - 1];
@@ -392,8 +416,8 @@ std::pair<int64_t, int64_t> split_range(int64_t n, int parts, int index, int uni
   return {std::min(n, units * index / parts * unit), std::min(n, units * (index + 1) / parts * unit)};
 }
 
-template <class T>
-void gemm_threaded(const TileKernel<T>& ker, int64_t M, int64_t N, int64_t K, T alpha, View<T> A, View<T> B,
+template <class T, class BSource>
+void gemm_threaded(const TileKernel<T>& ker, int64_t M, int64_t N, int64_t K, T alpha, View<T> A, const BSource& B,
                    T beta, OutView<T> C) {
   const int threads = threads_for(M, N, K, ker.mr, ker.nr);
   if (threads == 1) {
@@ -409,7 +433,7 @@ void gemm_threaded(const TileKernel<T>& ker, int64_t M, int64_t N, int64_t K, T 
     const auto [j_begin, j_end] = split_range(N, grid.cols, t % grid.cols, ker.nr);
     if (i_begin < i_end && j_begin < j_end) {
       gemm_blocked(ker, i_end - i_begin, j_end - j_begin, K, alpha, View<T>{A.at(i_begin, 0), A.rs, A.cs},
-                   View<T>{B.at(0, j_begin), B.rs, B.cs}, beta, OutView<T>{C.at(i_begin, j_begin), C.rs, C.cs});
+                   B.shifted(j_begin), beta, OutView<T>{C.at(i_begin, j_begin), C.rs, C.cs});
     }
   }
 }
@@ -419,28 +443,42 @@ void gemm_threaded(const TileKernel<T>& ker, int64_t M, int64_t N, int64_t K, T 
 // into strips of `width`.
 double fill_ratio(int64_t n, int width) { return static_cast<double>(n) / static_cast<double>(round_up(n, width)); }
 
+// Checks the arguments shared by both entry points; returns false when C is
+// already complete (an empty product, or one that only scales C by beta).
 template <class T>
-void gemm_impl(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda, const T* B,
-               int64_t ldb, T beta, T* C, int64_t ldc) {
+bool check_and_handle_trivial(Trans ta, int64_t M, int64_t N, int64_t K, T alpha, int64_t lda, T beta, T* C,
+                              int64_t ldc) {
   PN_CHECK(M >= 0 && N >= 0 && K >= 0, "gemm: sizes must be non-negative, got M=", M, " N=", N, " K=", K);
-  const bool a_t = ta == Trans::Yes, b_t = tb == Trans::Yes;
+  const bool a_t = ta == Trans::Yes;
   PN_CHECK(lda >= (a_t ? M : K), "gemm: lda=", lda, " is smaller than ", a_t ? "M=" : "K=", a_t ? M : K,
            " (the row length of ", a_t ? "A^T" : "A", ")");
-  PN_CHECK(ldb >= (b_t ? K : N), "gemm: ldb=", ldb, " is smaller than ", b_t ? "K=" : "N=", b_t ? K : N,
-           " (the row length of ", b_t ? "B^T" : "B", ")");
   PN_CHECK(ldc >= N, "gemm: ldc=", ldc, " is smaller than N=", N);
-  if (M == 0 || N == 0) return;
-
+  if (M == 0 || N == 0) return false;
   if (K == 0 || alpha == T(0)) {
     for (int64_t i = 0; i < M; ++i) {
       T* row = C + i * ldc;
       for (int64_t j = 0; j < N; ++j) row[j] = beta == T(0) ? T(0) : beta * row[j];
     }
-    return;
+    return false;
   }
+  return true;
+}
+
+template <class T>
+View<T> a_view(Trans ta, const T* A, int64_t lda) {
+  return ta == Trans::Yes ? View<T>{A, 1, lda} : View<T>{A, lda, 1};
+}
+
+template <class T>
+void gemm_impl(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda, const T* B,
+               int64_t ldb, T beta, T* C, int64_t ldc) {
+  const bool b_t = tb == Trans::Yes;
+  PN_CHECK(ldb >= (b_t ? K : N), "gemm: ldb=", ldb, " is smaller than ", b_t ? "K=" : "N=", b_t ? K : N,
+           " (the row length of ", b_t ? "B^T" : "B", ")");
+  if (!check_and_handle_trivial(ta, M, N, K, alpha, lda, beta, C, ldc)) return;
 
   const TileKernel<T>& ker = tile_kernel<T>(active_family());
-  const View<T> a{A, a_t ? 1 : lda, a_t ? lda : 1};
+  const View<T> a = a_view(ta, A, lda);
   const View<T> b{B, b_t ? 1 : ldb, b_t ? ldb : 1};
   const OutView<T> c{C, ldc, 1};
   // Columns of C are cut into strips of nr (16 or 32), rows into strips of
@@ -448,10 +486,19 @@ void gemm_impl(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, T alpha, con
   // pad better, compute the transposed product C^T = op(B)^T op(A)^T instead,
   // writing C^T through swapped strides.
   if (fill_ratio(N, ker.nr) < 0.75 && fill_ratio(M, ker.nr) > fill_ratio(N, ker.nr)) {
-    gemm_threaded(ker, N, M, K, alpha, b.transposed(), a.transposed(), beta, OutView<T>{C, 1, ldc});
+    gemm_threaded(ker, N, M, K, alpha, b.transposed(), StoredB<T>{a.transposed()}, beta, OutView<T>{C, 1, ldc});
   } else {
-    gemm_threaded(ker, M, N, K, alpha, a, b, beta, c);
+    gemm_threaded(ker, M, N, K, alpha, a, StoredB<T>{b}, beta, c);
   }
+}
+
+template <class T>
+void gemm_sourced_impl(Trans ta, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
+                       const PanelSource<T>& B, T beta, T* C, int64_t ldc) {
+  if (!check_and_handle_trivial(ta, M, N, K, alpha, lda, beta, C, ldc)) return;
+  // No transposed product here: the source packs columns of op(B) only.
+  gemm_threaded(tile_kernel<T>(active_family()), M, N, K, alpha, a_view(ta, A, lda), SourcedB<T>{&B, 0}, beta,
+                OutView<T>{C, ldc, 1});
 }
 
 }  // namespace
@@ -465,6 +512,16 @@ void gemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, cons
 void gemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
           const double* B, int64_t ldb, double beta, double* C, int64_t ldc) {
   detail::gemm_impl(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+          const PanelSource<float>& B, float beta, float* C, int64_t ldc) {
+  detail::gemm_sourced_impl(ta, M, N, K, alpha, A, lda, B, beta, C, ldc);
+}
+
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
+          const PanelSource<double>& B, double beta, double* C, int64_t ldc) {
+  detail::gemm_sourced_impl(ta, M, N, K, alpha, A, lda, B, beta, C, ldc);
 }
 
 const char* gemm_kernel_name() { return detail::active_family().name; }

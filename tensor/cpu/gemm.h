@@ -52,6 +52,31 @@ void gemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, cons
 void gemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
           const double* B, int64_t ldb, double beta, double* C, int64_t ldc);
 
+// An op(B) [K, N] that is never stored: the caller packs its blocks on
+// demand, straight from wherever the values come from. The convolutions use
+// it to read the im2col matrix from the image as the GEMM needs it
+// (tensor/cpu/im2col_panels.h), so the matrix never exists in memory.
+//
+// pack(k0, kb, j0, nb, nr, dst) writes op(B)[k0 + k, j0 + l] for k < kb and
+// l < nb to dst[(l / nr) * kb * nr + k * nr + l % nr] -- strips of nr
+// columns, each holding its kb rows one after another -- and zero to the
+// positions of the columns l in [nb, round_up(nb, nr)) of the last strip.
+// The GEMM calls it from several threads at once, for disjoint ranges of
+// columns, with kb and nb at most a few hundred (the cache blocking).
+template <class T>
+class PanelSource {
+ public:
+  virtual ~PanelSource() = default;
+  virtual void pack(int64_t k0, int64_t kb, int64_t j0, int64_t nb, int nr, T* dst) const = 0;
+};
+
+// C[M,N] = alpha * op(A)[M,K] * B[K,N] + beta * C with B packed by its
+// source; everything else is as for the gemm above.
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+          const PanelSource<float>& B, float beta, float* C, int64_t ldc);
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
+          const PanelSource<double>& B, double beta, double* C, int64_t ldc);
+
 // Name of the kernel family gemm uses, float and double alike: "avx512",
 // "avx2" or "portable", the best this CPU runs (chosen at the first call) or
 // the one set by gemm_force_kernel.
