@@ -267,7 +267,7 @@ void CpuBackend::conv2d_backward_weight(const Tensor& grad_out, const Tensor& x,
           gemm(Trans::No, Trans::Yes, Kg, L, PQ, T(1), gi + g * Kg * PQ, PQ, xi + g * d.Cg() * d.HW(), d.HW(),
                beta, ws + g * Kg * L, L);
         } else {
-          gemm(Trans::No, Kg, L, PQ, T(1), gi + g * Kg * PQ, PQ, cpu::Im2colTransposedPanels<T>(d, xi, g), beta,
+          gemm(Trans::No, Kg, L, PQ, T(1), gi + g * Kg * PQ, PQ, cpu::Im2colLines<T>(d, xi, g), beta,
                ws + g * Kg * L, L);
         }
       });

@@ -283,6 +283,7 @@ class PackBuffer {
 template <class T>
 struct PackBuffers {
   PackBuffer<T> a, b;
+  PackBuffer<T> lines;  // for a LineSource's op(B)
 };
 
 template <class T>
@@ -313,6 +314,23 @@ struct SourcedB {
     source->pack(k0, kb, j_offset + j0, nb, ker.nr, dst);
   }
   SourcedB shifted(int64_t j) const { return {source, j_offset + j}; }
+};
+
+template <class T>
+struct LinedB {
+  const LineSource<T>* source;
+  int64_t j_offset;
+  // A strip's lines go through a buffer of nr x kb values (54 KiB for
+  // AVX-512 floats: L1 and L2), then into the strip by pack's transposes.
+  void pack_block(const TileKernel<T>& ker, int64_t k0, int64_t kb, int64_t j0, int64_t nb, T* dst) const {
+    T* lines = thread_pack_buffers<T>().lines.get(ker.nr * kb);
+    for (int64_t l0 = 0; l0 < nb; l0 += ker.nr, dst += ker.nr * kb) {
+      const int64_t n = std::min<int64_t>(ker.nr, nb - l0);
+      source->lines(k0, kb, j_offset + j0 + l0, n, lines, kb);
+      pack(ker, View<T>{lines, kb, 1}, n, kb, ker.nr, dst);
+    }
+  }
+  LinedB shifted(int64_t j) const { return {source, j_offset + j}; }
 };
 
 // ---- Single-threaded blocked product ----------------------------------------
@@ -492,13 +510,13 @@ void gemm_impl(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, T alpha, con
   }
 }
 
-template <class T>
+// BSource is SourcedB or LinedB. No transposed product here: a source
+// yields columns of op(B), never rows of op(A).
+template <class T, class BSource>
 void gemm_sourced_impl(Trans ta, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
-                       const PanelSource<T>& B, T beta, T* C, int64_t ldc) {
+                       const BSource& B, T beta, T* C, int64_t ldc) {
   if (!check_and_handle_trivial(ta, M, N, K, alpha, lda, beta, C, ldc)) return;
-  // No transposed product here: the source packs columns of op(B) only.
-  gemm_threaded(tile_kernel<T>(active_family()), M, N, K, alpha, a_view(ta, A, lda), SourcedB<T>{&B, 0}, beta,
-                OutView<T>{C, ldc, 1});
+  gemm_threaded(tile_kernel<T>(active_family()), M, N, K, alpha, a_view(ta, A, lda), B, beta, OutView<T>{C, ldc, 1});
 }
 
 }  // namespace
@@ -516,12 +534,22 @@ void gemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, double alpha, con
 
 void gemm(Trans ta, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const PanelSource<float>& B, float beta, float* C, int64_t ldc) {
-  detail::gemm_sourced_impl(ta, M, N, K, alpha, A, lda, B, beta, C, ldc);
+  detail::gemm_sourced_impl(ta, M, N, K, alpha, A, lda, detail::SourcedB<float>{&B, 0}, beta, C, ldc);
 }
 
 void gemm(Trans ta, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
           const PanelSource<double>& B, double beta, double* C, int64_t ldc) {
-  detail::gemm_sourced_impl(ta, M, N, K, alpha, A, lda, B, beta, C, ldc);
+  detail::gemm_sourced_impl(ta, M, N, K, alpha, A, lda, detail::SourcedB<double>{&B, 0}, beta, C, ldc);
+}
+
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+          const LineSource<float>& B, float beta, float* C, int64_t ldc) {
+  detail::gemm_sourced_impl(ta, M, N, K, alpha, A, lda, detail::LinedB<float>{&B, 0}, beta, C, ldc);
+}
+
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
+          const LineSource<double>& B, double beta, double* C, int64_t ldc) {
+  detail::gemm_sourced_impl(ta, M, N, K, alpha, A, lda, detail::LinedB<double>{&B, 0}, beta, C, ldc);
 }
 
 const char* gemm_kernel_name() { return detail::active_family().name; }

@@ -70,12 +70,30 @@ class PanelSource {
   virtual void pack(int64_t k0, int64_t kb, int64_t j0, int64_t nb, int nr, T* dst) const = 0;
 };
 
+// An op(B) [K, N] that is never stored either, but whose natural order runs
+// along k (the im2col matrix's transpose: tensor/cpu/im2col_panels.h): the
+// source writes lines -- columns of op(B) -- and the GEMM packs them with
+// its vectorised transposes, a strip at a time, while they are in cache.
+//
+// lines(k0, kb, j0, nb, dst, ld) writes op(B)[k0 + k, j0 + l] to
+// dst[l * ld + k] for k < kb and l < nb. Called as for PanelSource.
+template <class T>
+class LineSource {
+ public:
+  virtual ~LineSource() = default;
+  virtual void lines(int64_t k0, int64_t kb, int64_t j0, int64_t nb, T* dst, int64_t ld) const = 0;
+};
+
 // C[M,N] = alpha * op(A)[M,K] * B[K,N] + beta * C with B packed by its
 // source; everything else is as for the gemm above.
 void gemm(Trans ta, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const PanelSource<float>& B, float beta, float* C, int64_t ldc);
 void gemm(Trans ta, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
           const PanelSource<double>& B, double beta, double* C, int64_t ldc);
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+          const LineSource<float>& B, float beta, float* C, int64_t ldc);
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
+          const LineSource<double>& B, double beta, double* C, int64_t ldc);
 
 // Name of the kernel family gemm uses, float and double alike: "avx512",
 // "avx2" or "portable", the best this CPU runs (chosen at the first call) or

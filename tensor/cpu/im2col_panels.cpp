@@ -72,24 +72,18 @@ void Im2colPanels<T>::pack(int64_t k0, int64_t kb, int64_t j0, int64_t nb, int n
   }
 }
 
-// op(B)[k, l] = col[l, k]: line l of col (kb output positions from k0) goes
-// down lane l % nr of its strip, one value per step.
+// Line l of op(B) = col^T is row j0 + l of col, output positions k0 .. k0+kb.
 template <class T>
-void Im2colTransposedPanels<T>::pack(int64_t k0, int64_t kb, int64_t j0, int64_t nb, int nr, T* dst) const {
-  const int64_t strip_size = kb * nr;
-  const int64_t padded = (nb + nr - 1) / nr * nr;
-  for (int64_t l = 0; l < padded; ++l) {
-    T* lane = dst + l / nr * strip_size + l % nr;
-    if (l >= nb) {
-      for (int64_t k = 0; k < kb; ++k) lane[k * nr] = T(0);
-      continue;
-    }
+void Im2colLines<T>::lines(int64_t k0, int64_t kb, int64_t j0, int64_t nb, T* dst, int64_t ld) const {
+  for (int64_t l = 0; l < nb; ++l) {
+    T* line = dst + l * ld;
     for_each_run(d_, x_, j0 + l, k0, kb, [&](int64_t k, int64_t count, const T* src, int64_t stride) {
-      T* out = lane + k * nr;
       if (src == nullptr) {
-        for (int64_t i = 0; i < count; ++i) out[i * nr] = T(0);
+        std::fill_n(line + k, count, T(0));
+      } else if (stride == 1) {
+        std::copy_n(src, count, line + k);
       } else {
-        for (int64_t i = 0; i < count; ++i) out[i * nr] = src[i * stride];
+        for (int64_t i = 0; i < count; ++i) line[k + i] = src[i * stride];
       }
     });
   }
@@ -97,7 +91,7 @@ void Im2colTransposedPanels<T>::pack(int64_t k0, int64_t kb, int64_t j0, int64_t
 
 template class Im2colPanels<float>;
 template class Im2colPanels<double>;
-template class Im2colTransposedPanels<float>;
-template class Im2colTransposedPanels<double>;
+template class Im2colLines<float>;
+template class Im2colLines<double>;
 
 }  // namespace pn::cpu

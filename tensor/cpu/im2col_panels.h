@@ -11,8 +11,9 @@
 // back ran the convolutions at memory speed, a third of the GEMM's.
 //
 // Two orientations, for the two products that read it (tensor/cpu/conv2d.cpp):
-//   Im2colPanels:           op(B) = col    [L, P*Q]  (forward: w @ col)
-//   Im2colTransposedPanels: op(B) = col^T  [P*Q, L]  (weight gradient: grad_out @ col^T)
+//   Im2colPanels (a PanelSource):  op(B) = col    [L, P*Q]  (forward: w @ col)
+//   Im2colLines (a LineSource):    op(B) = col^T  [P*Q, L]  (weight gradient: grad_out @ col^T);
+// a line of col^T is a row of col, which a copy from the image produces.
 // Both keep references to the geometry and the image: they must outlive
 // the gemm call. Only the offsets into x matter, so any [C,H,W] image works,
 // including grad_out viewed through a transposed geometry.
@@ -36,11 +37,10 @@ class Im2colPanels final : public PanelSource<T> {
 };
 
 template <class T>
-class Im2colTransposedPanels final : public PanelSource<T> {
+class Im2colLines final : public LineSource<T> {
  public:
-  Im2colTransposedPanels(const ConvGeometry& d, const T* x, int64_t group)
-      : d_(d), x_(x + group * d.Cg() * d.HW()) {}
-  void pack(int64_t k0, int64_t kb, int64_t j0, int64_t nb, int nr, T* dst) const override;
+  Im2colLines(const ConvGeometry& d, const T* x, int64_t group) : d_(d), x_(x + group * d.Cg() * d.HW()) {}
+  void lines(int64_t k0, int64_t kb, int64_t j0, int64_t nb, T* dst, int64_t ld) const override;
 
  private:
   const ConvGeometry& d_;
