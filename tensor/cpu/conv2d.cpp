@@ -142,23 +142,51 @@ std::unique_ptr<T[]> column_buffer(const Geometry& d) {
   return std::make_unique_for_overwrite<T[]>(static_cast<size_t>(d.C * d.R * d.S * d.tile(sizeof(T))));
 }
 
+// Images per GEMM. The GEMM packs its A operand (the weights, or grad_out
+// for the weight gradient) once per call and reuses each packed value once
+// per column; a deep layer's 8x8 image gives it only 64 columns, too few to
+// repay the packing. Images placed side by side, as im2col_panels.h allows,
+// give it at least kMinColumns columns where the batch has enough images.
+constexpr int64_t kMinColumns = 1024;
+
+int64_t images_per_gemm(const Geometry& d) {
+  if (d.direct()) return 1;  // col == x: the GEMM reads each image in place
+  return std::clamp<int64_t>(kMinColumns / std::max<int64_t>(d.PQ(), 1), 1, std::max<int64_t>(d.N, 1));
+}
+
+// dst [b, a, n] = src [a, b, n] with the two outer dimensions swapped: the
+// layout [images, channels, P*Q] of a batch to [channels, images, P*Q], the
+// side-by-side matrix of several images' GEMM, and back.
+template <class T>
+void swap_outer(const T* src, int64_t a, int64_t b, int64_t n, T* dst) {
+  parallel_for(a * b, std::max<int64_t>(1, kGrain / std::max<int64_t>(n, 1)), [&](int64_t u0, int64_t u1) {
+    for (int64_t u = u0; u < u1; ++u) std::copy_n(src + u * n, n, dst + (u % b * a + u / b) * n);
+  });
+}
+
 // Forward convolution of every image: out_g = w_g @ col_g, or w_g @ x_g when
 // col == x. Shared by conv2d and the stride-1 backward input.
 template <class T>
 void convolve(const Geometry& d, const T* xs, const T* ws, T* os) {
-  const int64_t Kg = d.Kg(), L = d.L(), PQ = d.PQ();
-  for (int64_t img = 0; img < d.N; ++img) {
+  const int64_t Kg = d.Kg(), L = d.L(), PQ = d.PQ(), batch = images_per_gemm(d);
+  std::unique_ptr<T[]> wide;  // [K, images, P*Q] for several images at once
+  if (batch > 1) wide = std::make_unique_for_overwrite<T[]>(static_cast<size_t>(d.K * batch * PQ));
+  for (int64_t img = 0; img < d.N; img += batch) {
     const T* xi = xs + img * d.C * d.HW();
     T* oi = os + img * d.K * PQ;
-    for_each_group(d.groups, Kg * L * PQ, [&](int64_t g) {
+    const int64_t images = std::min(batch, d.N - img), cols = images * PQ;
+    // One image's out_g is a block of its output; several images' go to `wide` first.
+    T* dst = images == 1 ? oi : wide.get();
+    for_each_group(d.groups, Kg * L * cols, [&](int64_t g) {
       if (d.direct()) {
         gemm(Trans::No, Trans::No, Kg, PQ, L, T(1), ws + g * Kg * L, L, xi + g * d.Cg() * d.HW(), d.HW(), T(0),
-             oi + g * Kg * PQ, PQ);
+             dst + g * Kg * PQ, PQ);
       } else {
-        gemm(Trans::No, Kg, PQ, L, T(1), ws + g * Kg * L, L, cpu::Im2colPanels<T>(d, xi, g), T(0),
-             oi + g * Kg * PQ, PQ);
+        gemm(Trans::No, Kg, cols, L, T(1), ws + g * Kg * L, L, cpu::Im2colPanels<T>(d, xi, g), T(0),
+             dst + g * Kg * cols, cols);
       }
     });
+    if (images > 1) swap_outer(wide.get(), d.K, images, PQ, oi);
   }
 }
 
@@ -260,17 +288,25 @@ void CpuBackend::conv2d_backward_weight(const Tensor& grad_out, const Tensor& x,
       fill_zero(ws, grad_w.numel());
       return;
     }
-    for (int64_t img = 0; img < d.N; ++img) {
+    const int64_t batch = images_per_gemm(d);
+    std::unique_ptr<T[]> wide;  // grad_out [K, images, P*Q] for several images at once
+    if (batch > 1) wide = std::make_unique_for_overwrite<T[]>(static_cast<size_t>(d.K * batch * PQ));
+    for (int64_t img = 0; img < d.N; img += batch) {
       const T* gi = gs + img * d.K * PQ;
       const T* xi = xs + img * d.C * d.HW();
-      // The first image overwrites grad_w (the kernel writes it in full), the rest accumulate.
+      const int64_t images = std::min(batch, d.N - img), cols = images * PQ;
+      if (images > 1) {
+        swap_outer(gi, images, d.K, PQ, wide.get());
+        gi = wide.get();
+      }
+      // The first images overwrite grad_w (the kernel writes it in full), the rest accumulate.
       const T beta = img == 0 ? T(0) : T(1);
-      for_each_group(d.groups, Kg * L * PQ, [&](int64_t g) {
+      for_each_group(d.groups, Kg * L * cols, [&](int64_t g) {
         if (d.direct()) {
           gemm(Trans::No, Trans::Yes, Kg, L, PQ, T(1), gi + g * Kg * PQ, PQ, xi + g * d.Cg() * d.HW(), d.HW(),
                beta, ws + g * Kg * L, L);
         } else {
-          gemm(Trans::No, Kg, L, PQ, T(1), gi + g * Kg * PQ, PQ, cpu::Im2colLines<T>(d, xi, g), beta,
+          gemm(Trans::No, Kg, L, cols, T(1), gi + g * Kg * cols, cols, cpu::Im2colLines<T>(d, xi, g), beta,
                ws + g * Kg * L, L);
         }
       });

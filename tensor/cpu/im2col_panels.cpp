@@ -17,8 +17,9 @@ int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1)
 int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
 
 // Calls run(offset, count, src, stride) for the values col[row, j0 + offset
-// .. j0 + offset + count) of one image's group: src == nullptr for zeros,
-// else value i of the run is src[i * stride].
+// .. j0 + offset + count) of a group: src == nullptr for zeros, else value i
+// of the run is src[i * stride]. Position j belongs to image j / (P*Q),
+// which starts d.C*H*W values after the one before it.
 template <class T, class Run>
 void for_each_run(const ConvGeometry& d, const T* x, int64_t row, int64_t j0, int64_t n, Run&& run) {
   const int64_t c = row / (d.R * d.S), r = row / d.S % d.R, s = row % d.S;
@@ -28,13 +29,14 @@ void for_each_run(const ConvGeometry& d, const T* x, int64_t row, int64_t j0, in
   const int64_t q_hi = std::max(q_lo, std::min(d.Q, floor_div(d.W - 1 - iw_off, d.sw) + 1));
   const T* channel = x + c * d.HW();
   for (int64_t off = 0; off < n;) {
-    const int64_t j = j0 + off, p = j / d.Q, q0 = j % d.Q, q1 = std::min(d.Q, q0 + (n - off));
+    const int64_t image = (j0 + off) / d.PQ(), j = (j0 + off) % d.PQ();
+    const int64_t p = j / d.Q, q0 = j % d.Q, q1 = std::min(d.Q, q0 + (n - off));
     const int64_t ih = p * d.sh + ih_off;
     if (ih < 0 || ih >= d.H) {
       run(off, q1 - q0, static_cast<const T*>(nullptr), int64_t{0});
     } else {
       const int64_t lo = std::clamp(q_lo, q0, q1), hi = std::clamp(q_hi, lo, q1);
-      const T* pixels = channel + ih * d.W + iw_off;  // pixels[q * sw] is column q's
+      const T* pixels = channel + image * d.C * d.HW() + ih * d.W + iw_off;  // pixels[q * sw] is column q's
       if (lo > q0) run(off, lo - q0, static_cast<const T*>(nullptr), int64_t{0});
       if (hi > lo) run(off + lo - q0, hi - lo, pixels + lo * d.sw, d.sw);
       if (q1 > hi) run(off + hi - q0, q1 - hi, static_cast<const T*>(nullptr), int64_t{0});

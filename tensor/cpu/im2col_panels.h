@@ -14,9 +14,12 @@
 //   Im2colPanels (a PanelSource):  op(B) = col    [L, P*Q]  (forward: w @ col)
 //   Im2colLines (a LineSource):    op(B) = col^T  [P*Q, L]  (weight gradient: grad_out @ col^T);
 // a line of col^T is a row of col, which a copy from the image produces.
-// Both keep references to the geometry and the image: they must outlive
-// the gemm call. Only the offsets into x matter, so any [C,H,W] image works,
-// including grad_out viewed through a transposed geometry.
+// Several consecutive images of the batch can form one matrix, side by
+// side: column j = i*P*Q + (p*Q + q) of col is position (p,q) of image i
+// (for small feature maps, where one image would give the GEMM too few
+// columns). Both keep references to the geometry and the images: they must
+// outlive the gemm call. Only the offsets into x matter, so any [N,C,H,W]
+// batch works, including grad_out viewed through a transposed geometry.
 #include <cstdint>
 
 #include "tensor/conv_geometry.h"
@@ -27,7 +30,7 @@ namespace pn::cpu {
 template <class T>
 class Im2colPanels final : public PanelSource<T> {
  public:
-  // x: one image [C,H,W] of d's input.
+  // x: the first image [C,H,W] of those that the columns cover.
   Im2colPanels(const ConvGeometry& d, const T* x, int64_t group) : d_(d), x_(x + group * d.Cg() * d.HW()) {}
   void pack(int64_t k0, int64_t kb, int64_t j0, int64_t nb, int nr, T* dst) const override;
 
