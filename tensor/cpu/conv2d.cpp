@@ -8,7 +8,9 @@
 // backward input:   the transpose of the forward map (below).
 // col is never stored: the GEMM packs its panels straight from the image
 // (tensor/cpu/im2col_panels.h). A 1x1 convolution with stride 1 and no
-// padding has col == x, so it is a plain GEMM on the image itself.
+// padding has col == x, so it is a plain GEMM on the image itself. Small
+// feature maps put several images side by side in one GEMM (col of each
+// image as consecutive columns) so that it has enough columns to run well.
 //
 // Backward input with stride 1 is itself a convolution, so it takes the same
 // path: grad_x = conv(grad_out, w'), where w'[c, k, r, s] =
@@ -33,7 +35,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
 
 #include "tensor/cpu/cpu_backend.h"
@@ -51,13 +52,13 @@ namespace {
 using cpu::gemm;
 using cpu::Trans;
 
-// The column buffer's cap. At 32 MiB a 3x3 layer with 64 input channels still
-// gets tiles of ~14,500 output positions (14 rows of a 1024-wide image), so
-// GEMM's N stays in the thousands and runs at full speed, while memory stays
-// far below the activations themselves (one 64x1024x1024 float32 image is
-// 256 MiB; its full column buffer would be 2.4 GB). A tile is never narrower
-// than one column, so the cap could only be exceeded if C*R*S alone passed
-// 8M floats.
+// The cap on the column buffer of the strided backward input (the only
+// kernel that still stores col). At 32 MiB a 3x3 layer with 64 input channels
+// still gets tiles of ~14,500 output positions (14 rows of a 1024-wide image),
+// so GEMM's N stays in the thousands, while memory stays far below the
+// activations themselves (one 64x1024x1024 float32 image is 256 MiB; its full
+// column buffer would be 2.4 GB). A tile is never narrower than one column,
+// so the cap could only be exceeded if C*R*S alone passed 8M floats.
 constexpr int64_t kColumnBytes = int64_t{32} << 20;
 
 // Elements of work below which a parallel loop stays on the calling thread.
