@@ -1,6 +1,7 @@
 #pragma once
 // General matrix multiply (GEMM) on the CPU: the engine under matmul and the
-// convolutions (which lower to GEMM via im2col).
+// convolutions (which lower to GEMM via im2col, packed straight from the
+// image: see PanelSource below).
 //
 //   C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C
 //
@@ -35,9 +36,9 @@
 // Performance notes for callers:
 //  - Peak speed needs op(A) and op(B) to be reused from cache: when op(A) has
 //    few rows (say M <= 64) and op(B) is many MiB, as for im2col of a large
-//    image, the product runs at memory speed. Convolutions go faster if they
-//    lower a few thousand output pixels at a time, so that the column matrix
-//    stays in L2/L3 between im2col and gemm.
+//    image, the product runs at memory speed. The convolutions therefore
+//    never store the im2col matrix: they hand it over as a PanelSource or
+//    LineSource (below), which the packing step reads from the image.
 //  - Every transpose combination runs at about the same speed, except that
 //    B^T (tb == Trans::Yes) packs through a transposing copy, which shows
 //    when M is small (about 10% slower than B at M = 64).
