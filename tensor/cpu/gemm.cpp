@@ -434,6 +434,11 @@ std::pair<int64_t, int64_t> split_range(int64_t n, int parts, int index, int uni
   return {std::min(n, units * index / parts * unit), std::min(n, units * (index + 1) / parts * unit)};
 }
 
+// The narrowest chunk of columns that threads take from a shared counter
+// (see gemm_threaded): below it the repacking of op(A) per chunk would cost
+// more than the balancing saves.
+constexpr int64_t kMinChunkColumns = 256;
+
 template <class T, class BSource>
 void gemm_threaded(const TileKernel<T>& ker, int64_t M, int64_t N, int64_t K, T alpha, View<T> A, const BSource& B,
                    T beta, OutView<T> C) {
@@ -442,16 +447,32 @@ void gemm_threaded(const TileKernel<T>& ker, int64_t M, int64_t N, int64_t K, T 
     gemm_blocked(ker, M, N, K, alpha, A, B, beta, C);
     return;
   }
+  std::atomic<int64_t> next_column{0};  // for the shared column range, below
 #pragma omp parallel num_threads(threads)
   {
     // The runtime may grant fewer threads than asked for: split by the team.
-    const Grid grid = thread_grid(omp_get_num_threads(), M, N, ker.mr, ker.nr);
-    const int t = omp_get_thread_num();
-    const auto [i_begin, i_end] = split_range(M, grid.rows, t / grid.cols, ker.mr);
-    const auto [j_begin, j_end] = split_range(N, grid.cols, t % grid.cols, ker.nr);
-    if (i_begin < i_end && j_begin < j_end) {
-      gemm_blocked(ker, i_end - i_begin, j_end - j_begin, K, alpha, View<T>{A.at(i_begin, 0), A.rs, A.cs},
-                   B.shifted(j_begin), beta, OutView<T>{C.at(i_begin, j_begin), C.rs, C.cs});
+    const int team = omp_get_num_threads();
+    const Grid grid = thread_grid(team, M, N, ker.mr, ker.nr);
+    // When the threads split only the columns, and there are many, they take
+    // chunks of about an eighth of their share from a counter instead of one
+    // fixed share each: on a machine shared with other processes, a thread
+    // that loses its core for a while then delays the product by one chunk,
+    // not by its whole share. Each chunk repacks op(A), which costs 1/chunk
+    // of the arithmetic. The sums of each element of C are the same either way.
+    const int64_t chunk = round_up(ceil_div(N, 8 * static_cast<int64_t>(team)), ker.nr);
+    if (grid.rows == 1 && chunk >= kMinChunkColumns) {
+      for (int64_t j = next_column.fetch_add(chunk); j < N; j = next_column.fetch_add(chunk)) {
+        gemm_blocked(ker, M, std::min(chunk, N - j), K, alpha, A, B.shifted(j), beta,
+                     OutView<T>{C.at(0, j), C.rs, C.cs});
+      }
+    } else {
+      const int t = omp_get_thread_num();
+      const auto [i_begin, i_end] = split_range(M, grid.rows, t / grid.cols, ker.mr);
+      const auto [j_begin, j_end] = split_range(N, grid.cols, t % grid.cols, ker.nr);
+      if (i_begin < i_end && j_begin < j_end) {
+        gemm_blocked(ker, i_end - i_begin, j_end - j_begin, K, alpha, View<T>{A.at(i_begin, 0), A.rs, A.cs},
+                     B.shifted(j_begin), beta, OutView<T>{C.at(i_begin, j_begin), C.rs, C.cs});
+      }
     }
   }
 }

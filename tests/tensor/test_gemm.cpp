@@ -178,11 +178,13 @@ struct Shape {
 
 // Odd sizes around the register tiles (4 x 4 .. 14 x 32) and the cache
 // blocks (kc 216-512, nc 256-592, mc 1024-2422 depending on kernel and type),
-// N < 32 for the transposed-product path, K = 1.
+// N < 32 for the transposed-product path, K = 1, N wide enough for the
+// threads to share the columns in chunks.
 constexpr Shape kShapes[] = {
     {1, 1, 1},       {1, 129, 17},   {129, 1, 33},    {3, 17, 1},     {17, 33, 65},   {33, 3, 127},
     {65, 127, 3},    {14, 32, 128},  {13, 31, 129},   {127, 129, 33}, {65, 257, 129}, {129, 127, 300},
     {17, 33, 1000},  {300, 5, 1500}, {9, 300, 700},   {20, 700, 500},
+    {20, 5000, 40},  // on 2 threads, columns taken in chunks from a shared counter
 };
 constexpr Shape kLargeShape = {2500, 40, 440};  // M beyond every mc; no transposes, to save time
 
