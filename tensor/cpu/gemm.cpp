@@ -33,6 +33,11 @@
 // the loops above on its rectangle with its own packing buffers. That packs
 // the operand shared by the grid's row (or column) once per thread, which
 // costs little next to the multiply and needs no synchronisation at all.
+// When the grid is a single row of many columns, the threads instead take
+// chunks of columns from a shared counter (see gemm_threaded).
+//
+// op(B) may also come from a source that packs its blocks itself
+// (PanelSource, LineSource in gemm.h): the convolutions' im2col matrix.
 #include "tensor/cpu/gemm.h"
 
 #include <omp.h>
