@@ -33,6 +33,11 @@
 // the loops above on its rectangle with its own packing buffers. That packs
 // the operand shared by the grid's row (or column) once per thread, which
 // costs little next to the multiply and needs no synchronisation at all.
+// When the grid is a single row of many columns, the threads instead take
+// chunks of columns from a shared counter (see gemm_threaded).
+//
+// op(B) may also come from a source that packs its blocks itself
+// (PanelSource, LineSource in gemm.h): the convolutions' im2col matrix.
 #include "tensor/cpu/gemm.h"
 
 #include <omp.h>
@@ -283,6 +288,7 @@ class PackBuffer {
 template <class T>
 struct PackBuffers {
   PackBuffer<T> a, b;
+  PackBuffer<T> lines;  // for a LineSource's op(B)
 };
 
 template <class T>
@@ -291,11 +297,52 @@ PackBuffers<T>& thread_pack_buffers() {
   return buffers;
 }
 
+// ---- Sources of op(B) ---------------------------------------------------------
+// The blocked product asks its B operand for packed kb x nb blocks; a stored
+// matrix packs them with pack() above, a PanelSource (gemm.h) by itself.
+// shifted(j) is the same operand starting at column j, for a thread's
+// rectangle of C.
+template <class T>
+struct StoredB {
+  View<T> b;
+  void pack_block(const TileKernel<T>& ker, int64_t k0, int64_t kb, int64_t j0, int64_t nb, T* dst) const {
+    pack(ker, View<T>{b.at(k0, j0), b.rs, b.cs}.transposed(), nb, kb, ker.nr, dst);
+  }
+  StoredB shifted(int64_t j) const { return {View<T>{b.at(0, j), b.rs, b.cs}}; }
+};
+
+template <class T>
+struct SourcedB {
+  const PanelSource<T>* source;
+  int64_t j_offset;
+  void pack_block(const TileKernel<T>& ker, int64_t k0, int64_t kb, int64_t j0, int64_t nb, T* dst) const {
+    source->pack(k0, kb, j_offset + j0, nb, ker.nr, dst);
+  }
+  SourcedB shifted(int64_t j) const { return {source, j_offset + j}; }
+};
+
+template <class T>
+struct LinedB {
+  const LineSource<T>* source;
+  int64_t j_offset;
+  // A strip's lines go through a buffer of nr x kb values (54 KiB for
+  // AVX-512 floats: L1 and L2), then into the strip by pack's transposes.
+  void pack_block(const TileKernel<T>& ker, int64_t k0, int64_t kb, int64_t j0, int64_t nb, T* dst) const {
+    T* lines = thread_pack_buffers<T>().lines.get(ker.nr * kb);
+    for (int64_t l0 = 0; l0 < nb; l0 += ker.nr, dst += ker.nr * kb) {
+      const int64_t n = std::min<int64_t>(ker.nr, nb - l0);
+      source->lines(k0, kb, j_offset + j0 + l0, n, lines, kb);
+      pack(ker, View<T>{lines, kb, 1}, n, kb, ker.nr, dst);
+    }
+  }
+  LinedB shifted(int64_t j) const { return {source, j_offset + j}; }
+};
+
 // ---- Single-threaded blocked product ----------------------------------------
 // C (+)= op(A) op(B) for one rectangle of C, with the loop nest described at
 // the top of the file.
-template <class T>
-void gemm_blocked(const TileKernel<T>& ker, int64_t M, int64_t N, int64_t K, T alpha, View<T> A, View<T> B,
+template <class T, class BSource>
+void gemm_blocked(const TileKernel<T>& ker, int64_t M, int64_t N, int64_t K, T alpha, View<T> A, const BSource& B,
                   T beta, OutView<T> C) {
   const Blocking blk = blocking_for(ker, M, N, K);
   const int mr = ker.mr, nr = ker.nr;
@@ -315,7 +362,7 @@ void gemm_blocked(const TileKernel<T>& ker, int64_t M, int64_t N, int64_t K, T a
       pack(ker, View<T>{A.at(i0, p0), A.rs, A.cs}, mb, kb, mr, a_pack);
       for (int64_t j0 = 0; j0 < N; j0 += blk.nc) {
         const int64_t nb = std::min(blk.nc, N - j0);
-        pack(ker, View<T>{B.at(p0, j0), B.rs, B.cs}.transposed(), nb, kb, nr, b_pack);
+        B.pack_block(ker, p0, kb, j0, nb, b_pack);
         for (int64_t i = 0; i < mb; i += mr) {
           const int rows = static_cast<int>(std::min<int64_t>(mr, mb - i));
           const MicroKernel<T> micro = ker.micro[rows - 1];
@@ -392,24 +439,45 @@ std::pair<int64_t, int64_t> split_range(int64_t n, int parts, int index, int uni
   return {std::min(n, units * index / parts * unit), std::min(n, units * (index + 1) / parts * unit)};
 }
 
-template <class T>
-void gemm_threaded(const TileKernel<T>& ker, int64_t M, int64_t N, int64_t K, T alpha, View<T> A, View<T> B,
+// The narrowest chunk of columns that threads take from a shared counter
+// (see gemm_threaded): below it the repacking of op(A) per chunk would cost
+// more than the balancing saves.
+constexpr int64_t kMinChunkColumns = 256;
+
+template <class T, class BSource>
+void gemm_threaded(const TileKernel<T>& ker, int64_t M, int64_t N, int64_t K, T alpha, View<T> A, const BSource& B,
                    T beta, OutView<T> C) {
   const int threads = threads_for(M, N, K, ker.mr, ker.nr);
   if (threads == 1) {
     gemm_blocked(ker, M, N, K, alpha, A, B, beta, C);
     return;
   }
+  std::atomic<int64_t> next_column{0};  // for the shared column range, below
 #pragma omp parallel num_threads(threads)
   {
     // The runtime may grant fewer threads than asked for: split by the team.
-    const Grid grid = thread_grid(omp_get_num_threads(), M, N, ker.mr, ker.nr);
-    const int t = omp_get_thread_num();
-    const auto [i_begin, i_end] = split_range(M, grid.rows, t / grid.cols, ker.mr);
-    const auto [j_begin, j_end] = split_range(N, grid.cols, t % grid.cols, ker.nr);
-    if (i_begin < i_end && j_begin < j_end) {
-      gemm_blocked(ker, i_end - i_begin, j_end - j_begin, K, alpha, View<T>{A.at(i_begin, 0), A.rs, A.cs},
-                   View<T>{B.at(0, j_begin), B.rs, B.cs}, beta, OutView<T>{C.at(i_begin, j_begin), C.rs, C.cs});
+    const int team = omp_get_num_threads();
+    const Grid grid = thread_grid(team, M, N, ker.mr, ker.nr);
+    // When the threads split only the columns, and there are many, they take
+    // chunks of about an eighth of their share from a counter instead of one
+    // fixed share each: on a machine shared with other processes, a thread
+    // that loses its core for a while then delays the product by one chunk,
+    // not by its whole share. Each chunk repacks op(A), which costs 1/chunk
+    // of the arithmetic. The sums of each element of C are the same either way.
+    const int64_t chunk = round_up(ceil_div(N, 8 * static_cast<int64_t>(team)), ker.nr);
+    if (grid.rows == 1 && chunk >= kMinChunkColumns) {
+      for (int64_t j = next_column.fetch_add(chunk); j < N; j = next_column.fetch_add(chunk)) {
+        gemm_blocked(ker, M, std::min(chunk, N - j), K, alpha, A, B.shifted(j), beta,
+                     OutView<T>{C.at(0, j), C.rs, C.cs});
+      }
+    } else {
+      const int t = omp_get_thread_num();
+      const auto [i_begin, i_end] = split_range(M, grid.rows, t / grid.cols, ker.mr);
+      const auto [j_begin, j_end] = split_range(N, grid.cols, t % grid.cols, ker.nr);
+      if (i_begin < i_end && j_begin < j_end) {
+        gemm_blocked(ker, i_end - i_begin, j_end - j_begin, K, alpha, View<T>{A.at(i_begin, 0), A.rs, A.cs},
+                     B.shifted(j_begin), beta, OutView<T>{C.at(i_begin, j_begin), C.rs, C.cs});
+      }
     }
   }
 }
@@ -419,28 +487,42 @@ void gemm_threaded(const TileKernel<T>& ker, int64_t M, int64_t N, int64_t K, T 
 // into strips of `width`.
 double fill_ratio(int64_t n, int width) { return static_cast<double>(n) / static_cast<double>(round_up(n, width)); }
 
+// Checks the arguments shared by both entry points; returns false when C is
+// already complete (an empty product, or one that only scales C by beta).
 template <class T>
-void gemm_impl(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda, const T* B,
-               int64_t ldb, T beta, T* C, int64_t ldc) {
+bool check_and_handle_trivial(Trans ta, int64_t M, int64_t N, int64_t K, T alpha, int64_t lda, T beta, T* C,
+                              int64_t ldc) {
   PN_CHECK(M >= 0 && N >= 0 && K >= 0, "gemm: sizes must be non-negative, got M=", M, " N=", N, " K=", K);
-  const bool a_t = ta == Trans::Yes, b_t = tb == Trans::Yes;
+  const bool a_t = ta == Trans::Yes;
   PN_CHECK(lda >= (a_t ? M : K), "gemm: lda=", lda, " is smaller than ", a_t ? "M=" : "K=", a_t ? M : K,
            " (the row length of ", a_t ? "A^T" : "A", ")");
-  PN_CHECK(ldb >= (b_t ? K : N), "gemm: ldb=", ldb, " is smaller than ", b_t ? "K=" : "N=", b_t ? K : N,
-           " (the row length of ", b_t ? "B^T" : "B", ")");
   PN_CHECK(ldc >= N, "gemm: ldc=", ldc, " is smaller than N=", N);
-  if (M == 0 || N == 0) return;
-
+  if (M == 0 || N == 0) return false;
   if (K == 0 || alpha == T(0)) {
     for (int64_t i = 0; i < M; ++i) {
       T* row = C + i * ldc;
       for (int64_t j = 0; j < N; ++j) row[j] = beta == T(0) ? T(0) : beta * row[j];
     }
-    return;
+    return false;
   }
+  return true;
+}
+
+template <class T>
+View<T> a_view(Trans ta, const T* A, int64_t lda) {
+  return ta == Trans::Yes ? View<T>{A, 1, lda} : View<T>{A, lda, 1};
+}
+
+template <class T>
+void gemm_impl(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda, const T* B,
+               int64_t ldb, T beta, T* C, int64_t ldc) {
+  const bool b_t = tb == Trans::Yes;
+  PN_CHECK(ldb >= (b_t ? K : N), "gemm: ldb=", ldb, " is smaller than ", b_t ? "K=" : "N=", b_t ? K : N,
+           " (the row length of ", b_t ? "B^T" : "B", ")");
+  if (!check_and_handle_trivial(ta, M, N, K, alpha, lda, beta, C, ldc)) return;
 
   const TileKernel<T>& ker = tile_kernel<T>(active_family());
-  const View<T> a{A, a_t ? 1 : lda, a_t ? lda : 1};
+  const View<T> a = a_view(ta, A, lda);
   const View<T> b{B, b_t ? 1 : ldb, b_t ? ldb : 1};
   const OutView<T> c{C, ldc, 1};
   // Columns of C are cut into strips of nr (16 or 32), rows into strips of
@@ -448,10 +530,19 @@ void gemm_impl(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, T alpha, con
   // pad better, compute the transposed product C^T = op(B)^T op(A)^T instead,
   // writing C^T through swapped strides.
   if (fill_ratio(N, ker.nr) < 0.75 && fill_ratio(M, ker.nr) > fill_ratio(N, ker.nr)) {
-    gemm_threaded(ker, N, M, K, alpha, b.transposed(), a.transposed(), beta, OutView<T>{C, 1, ldc});
+    gemm_threaded(ker, N, M, K, alpha, b.transposed(), StoredB<T>{a.transposed()}, beta, OutView<T>{C, 1, ldc});
   } else {
-    gemm_threaded(ker, M, N, K, alpha, a, b, beta, c);
+    gemm_threaded(ker, M, N, K, alpha, a, StoredB<T>{b}, beta, c);
   }
+}
+
+// BSource is SourcedB or LinedB. No transposed product here: a source
+// yields columns of op(B), never rows of op(A).
+template <class T, class BSource>
+void gemm_sourced_impl(Trans ta, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
+                       const BSource& B, T beta, T* C, int64_t ldc) {
+  if (!check_and_handle_trivial(ta, M, N, K, alpha, lda, beta, C, ldc)) return;
+  gemm_threaded(tile_kernel<T>(active_family()), M, N, K, alpha, a_view(ta, A, lda), B, beta, OutView<T>{C, ldc, 1});
 }
 
 }  // namespace
@@ -465,6 +556,26 @@ void gemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, cons
 void gemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
           const double* B, int64_t ldb, double beta, double* C, int64_t ldc) {
   detail::gemm_impl(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+          const PanelSource<float>& B, float beta, float* C, int64_t ldc) {
+  detail::gemm_sourced_impl(ta, M, N, K, alpha, A, lda, detail::SourcedB<float>{&B, 0}, beta, C, ldc);
+}
+
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
+          const PanelSource<double>& B, double beta, double* C, int64_t ldc) {
+  detail::gemm_sourced_impl(ta, M, N, K, alpha, A, lda, detail::SourcedB<double>{&B, 0}, beta, C, ldc);
+}
+
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+          const LineSource<float>& B, float beta, float* C, int64_t ldc) {
+  detail::gemm_sourced_impl(ta, M, N, K, alpha, A, lda, detail::LinedB<float>{&B, 0}, beta, C, ldc);
+}
+
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
+          const LineSource<double>& B, double beta, double* C, int64_t ldc) {
+  detail::gemm_sourced_impl(ta, M, N, K, alpha, A, lda, detail::LinedB<double>{&B, 0}, beta, C, ldc);
 }
 
 const char* gemm_kernel_name() { return detail::active_family().name; }

@@ -1,6 +1,7 @@
 #pragma once
 // General matrix multiply (GEMM) on the CPU: the engine under matmul and the
-// convolutions (which lower to GEMM via im2col).
+// convolutions (which lower to GEMM via im2col, packed straight from the
+// image: see PanelSource below).
 //
 //   C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C
 //
@@ -35,9 +36,9 @@
 // Performance notes for callers:
 //  - Peak speed needs op(A) and op(B) to be reused from cache: when op(A) has
 //    few rows (say M <= 64) and op(B) is many MiB, as for im2col of a large
-//    image, the product runs at memory speed. Convolutions go faster if they
-//    lower a few thousand output pixels at a time, so that the column matrix
-//    stays in L2/L3 between im2col and gemm.
+//    image, the product runs at memory speed. The convolutions therefore
+//    never store the im2col matrix: they hand it over as a PanelSource or
+//    LineSource (below), which the packing step reads from the image.
 //  - Every transpose combination runs at about the same speed, except that
 //    B^T (tb == Trans::Yes) packs through a transposing copy, which shows
 //    when M is small (about 10% slower than B at M = 64).
@@ -51,6 +52,49 @@ void gemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, cons
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 void gemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
           const double* B, int64_t ldb, double beta, double* C, int64_t ldc);
+
+// An op(B) [K, N] that is never stored: the caller packs its blocks on
+// demand, straight from wherever the values come from. The convolutions use
+// it to read the im2col matrix from the image as the GEMM needs it
+// (tensor/cpu/im2col_panels.h), so the matrix never exists in memory.
+//
+// pack(k0, kb, j0, nb, nr, dst) writes op(B)[k0 + k, j0 + l] for k < kb and
+// l < nb to dst[(l / nr) * kb * nr + k * nr + l % nr] -- strips of nr
+// columns, each holding its kb rows one after another -- and zero to the
+// positions of the columns l in [nb, round_up(nb, nr)) of the last strip.
+// The GEMM calls it from several threads at once, for disjoint ranges of
+// columns, with kb and nb at most a few hundred (the cache blocking).
+template <class T>
+class PanelSource {
+ public:
+  virtual ~PanelSource() = default;
+  virtual void pack(int64_t k0, int64_t kb, int64_t j0, int64_t nb, int nr, T* dst) const = 0;
+};
+
+// An op(B) [K, N] that is never stored either, but whose natural order runs
+// along k (the im2col matrix's transpose: tensor/cpu/im2col_panels.h): the
+// source writes lines -- columns of op(B) -- and the GEMM packs them with
+// its vectorised transposes, a strip at a time, while they are in cache.
+//
+// lines(k0, kb, j0, nb, dst, ld) writes op(B)[k0 + k, j0 + l] to
+// dst[l * ld + k] for k < kb and l < nb. Called as for PanelSource.
+template <class T>
+class LineSource {
+ public:
+  virtual ~LineSource() = default;
+  virtual void lines(int64_t k0, int64_t kb, int64_t j0, int64_t nb, T* dst, int64_t ld) const = 0;
+};
+
+// C[M,N] = alpha * op(A)[M,K] * B[K,N] + beta * C with B packed by its
+// source; everything else is as for the gemm above.
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+          const PanelSource<float>& B, float beta, float* C, int64_t ldc);
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
+          const PanelSource<double>& B, double beta, double* C, int64_t ldc);
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+          const LineSource<float>& B, float beta, float* C, int64_t ldc);
+void gemm(Trans ta, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
+          const LineSource<double>& B, double beta, double* C, int64_t ldc);
 
 // Name of the kernel family gemm uses, float and double alike: "avx512",
 // "avx2" or "portable", the best this CPU runs (chosen at the first call) or

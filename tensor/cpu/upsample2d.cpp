@@ -4,7 +4,8 @@
 //   bilinear: src = (dst + 0.5) * in / out - 0.5, clamped at 0
 //             (align_corners=false), blending floor(src) and the next cell.
 // The taps of each output row and column are computed once and shared by all
-// planes.
+// planes. Bilinear runs separably, in double: each output row first blends
+// its two input rows, then the columns of that blend.
 #include <algorithm>
 #include <vector>
 
@@ -59,6 +60,8 @@ void CpuBackend::upsample2d(const Tensor& x, UpsampleMode mode, Tensor& out) {
     const T* xs = x.data<T>();
     T* ys = out.data<T>();
     parallel_for(x.size(0) * x.size(1), plane_grain(P * Q), [&](int64_t b, int64_t e) {
+      std::vector<double> blend_row(static_cast<size_t>(W));
+      double* blend = blend_row.data();
       for (int64_t plane = b; plane < e; ++plane) {
         const T* src = xs + plane * H * W;
         T* dst = ys + plane * P * Q;
@@ -71,14 +74,15 @@ void CpuBackend::upsample2d(const Tensor& x, UpsampleMode mode, Tensor& out) {
             for (int64_t j = 0; j < Q; ++j) out_row[j] = row0[cols.i0[static_cast<size_t>(j)]];
             continue;
           }
-          double lh0 = rows.l0[r], lh1 = rows.l1[r];
+          // Separably: the two input rows blended into one, then its
+          // columns blended; half the arithmetic of the four-tap sum, and
+          // the first pass runs along contiguous rows.
+          const double lh0 = rows.l0[r], lh1 = rows.l1[r];
+          for (int64_t w = 0; w < W; ++w)
+            blend[w] = lh0 * static_cast<double>(row0[w]) + lh1 * static_cast<double>(row1[w]);
           for (int64_t j = 0; j < Q; ++j) {
             size_t c = static_cast<size_t>(j);
-            int64_t w0 = cols.i0[c], w1 = cols.i1[c];
-            double lw0 = cols.l0[c], lw1 = cols.l1[c];
-            double v = lh0 * (lw0 * static_cast<double>(row0[w0]) + lw1 * static_cast<double>(row0[w1])) +
-                       lh1 * (lw0 * static_cast<double>(row1[w0]) + lw1 * static_cast<double>(row1[w1]));
-            out_row[j] = static_cast<T>(v);
+            out_row[j] = static_cast<T>(cols.l0[c] * blend[cols.i0[c]] + cols.l1[c] * blend[cols.i1[c]]);
           }
         }
       }
@@ -96,6 +100,8 @@ void CpuBackend::upsample2d_backward(const Tensor& grad_out, UpsampleMode mode, 
     const T* gs = grad_out.data<T>();
     T* gx = grad_x.data<T>();
     parallel_for(grad_x.size(0) * grad_x.size(1), plane_grain(H * W + P * Q), [&](int64_t b, int64_t e) {
+      std::vector<double> blend_row(static_cast<size_t>(W));
+      double* blend = blend_row.data();
       for (int64_t plane = b; plane < e; ++plane) {
         T* dst = gx + plane * H * W;
         const T* g = gs + plane * P * Q;
@@ -109,16 +115,19 @@ void CpuBackend::upsample2d_backward(const Tensor& grad_out, UpsampleMode mode, 
             for (int64_t j = 0; j < Q; ++j) row0[cols.i0[static_cast<size_t>(j)]] += g_row[j];
             continue;
           }
-          double lh0 = rows.l0[r], lh1 = rows.l1[r];
+          // The transpose of the separable forward: the row's gradient
+          // gathered onto the input columns, then shared by the two rows.
+          std::fill(blend, blend + W, 0.0);
           for (int64_t j = 0; j < Q; ++j) {
             size_t c = static_cast<size_t>(j);
-            int64_t w0 = cols.i0[c], w1 = cols.i1[c];
-            double v = static_cast<double>(g_row[j]);
-            double lw0 = cols.l0[c] * v, lw1 = cols.l1[c] * v;
-            row0[w0] += static_cast<T>(lh0 * lw0);
-            row0[w1] += static_cast<T>(lh0 * lw1);
-            row1[w0] += static_cast<T>(lh1 * lw0);
-            row1[w1] += static_cast<T>(lh1 * lw1);
+            const double v = static_cast<double>(g_row[j]);
+            blend[cols.i0[c]] += cols.l0[c] * v;
+            blend[cols.i1[c]] += cols.l1[c] * v;
+          }
+          const double lh0 = rows.l0[r], lh1 = rows.l1[r];
+          for (int64_t w = 0; w < W; ++w) {
+            row0[w] += static_cast<T>(lh0 * blend[w]);
+            row1[w] += static_cast<T>(lh1 * blend[w]);
           }
         }
       }

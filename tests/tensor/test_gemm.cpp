@@ -2,7 +2,8 @@
 // can run, on shapes chosen to hit the edges of the blocking: sizes that are
 // not multiples of the register tile, K = 1, K spanning several cache blocks,
 // M and N spanning several cache blocks, all transposes, padded leading
-// dimensions, alpha != 1, beta in {0, 1, 0.5} and 1 or 2 threads.
+// dimensions, alpha != 1, beta in {0, 1, 0.5} and 1 or 2 threads; and B
+// given through a PanelSource or a LineSource instead of stored.
 #include <doctest/doctest.h>
 #include <omp.h>
 
@@ -59,6 +60,41 @@ struct Stored {
   T operator()(int64_t i, int64_t j) const { return v[i * ld + j]; }
 };
 
+// How gemm receives B: as a stored matrix, or through a PanelSource or a
+// LineSource (gemm.h) that reads the stored matrix value by value, as the
+// convolutions' sources read the image.
+enum class BFrom { Stored, Panels, Lines };
+
+// op(B)(k, j) of a stored B, for the two sources.
+template <class T>
+T op_b(const Stored<T>& b, Trans tb, int64_t k, int64_t j) {
+  return tb == Trans::No ? b(k, j) : b(j, k);
+}
+
+template <class T>
+struct StoredPanels final : pn::cpu::PanelSource<T> {
+  const Stored<T>& b;
+  Trans tb;
+  StoredPanels(const Stored<T>& b_, Trans tb_) : b(b_), tb(tb_) {}
+  void pack(int64_t k0, int64_t kb, int64_t j0, int64_t nb, int nr, T* dst) const override {
+    const int64_t padded = (nb + nr - 1) / nr * nr;
+    for (int64_t l = 0; l < padded; ++l)
+      for (int64_t k = 0; k < kb; ++k)
+        dst[l / nr * kb * nr + k * nr + l % nr] = l < nb ? op_b(b, tb, k0 + k, j0 + l) : T(0);
+  }
+};
+
+template <class T>
+struct StoredLines final : pn::cpu::LineSource<T> {
+  const Stored<T>& b;
+  Trans tb;
+  StoredLines(const Stored<T>& b_, Trans tb_) : b(b_), tb(tb_) {}
+  void lines(int64_t k0, int64_t kb, int64_t j0, int64_t nb, T* dst, int64_t ld) const override {
+    for (int64_t l = 0; l < nb; ++l)
+      for (int64_t k = 0; k < kb; ++k) dst[l * ld + k] = op_b(b, tb, k0 + k, j0 + l);
+  }
+};
+
 template <class T>
 struct Product {
   int64_t M, N, K;
@@ -91,7 +127,7 @@ struct Product {
   // Runs gemm on a C with padded rows (ldc = N + 7) that starts as random
   // values, or as NaN when beta == 0, and checks every element and that the
   // padding is untouched.
-  void check(T alpha, T beta, std::mt19937& rng) const {
+  void check(T alpha, T beta, std::mt19937& rng, BFrom from = BFrom::Stored) const {
     const int64_t ldc = N + 7;
     const T sentinel = 12345;
     std::vector<T> c(static_cast<size_t>(M * ldc), sentinel), c0;
@@ -101,7 +137,13 @@ struct Product {
         c[i * ldc + j] = beta == T(0) ? std::numeric_limits<T>::quiet_NaN() : dist(rng);
     c0 = c;
 
-    gemm(ta, tb, M, N, K, alpha, a.v.data(), a.ld, b.v.data(), b.ld, beta, c.data(), ldc);
+    if (from == BFrom::Panels) {
+      gemm(ta, M, N, K, alpha, a.v.data(), a.ld, StoredPanels<T>(b, tb), beta, c.data(), ldc);
+    } else if (from == BFrom::Lines) {
+      gemm(ta, M, N, K, alpha, a.v.data(), a.ld, StoredLines<T>(b, tb), beta, c.data(), ldc);
+    } else {
+      gemm(ta, tb, M, N, K, alpha, a.v.data(), a.ld, b.v.data(), b.ld, beta, c.data(), ldc);
+    }
 
     const long double eps = std::numeric_limits<T>::epsilon();
     int64_t bad = 0;
@@ -126,7 +168,7 @@ struct Product {
     }
     CHECK_MESSAGE(bad == 0, bad, " wrong elements for ", pn::cpu::gemm_kernel_name(), " M=", M, " N=", N, " K=", K,
                   " ta=", ta == Trans::Yes, " tb=", tb == Trans::Yes, " alpha=", alpha, " beta=", beta,
-                  " threads=", omp_get_max_threads());
+                  " threads=", omp_get_max_threads(), " B from ", static_cast<int>(from));
   }
 };
 
@@ -136,11 +178,13 @@ struct Shape {
 
 // Odd sizes around the register tiles (4 x 4 .. 14 x 32) and the cache
 // blocks (kc 216-512, nc 256-592, mc 1024-2422 depending on kernel and type),
-// N < 32 for the transposed-product path, K = 1.
+// N < 32 for the transposed-product path, K = 1, N wide enough for the
+// threads to share the columns in chunks.
 constexpr Shape kShapes[] = {
     {1, 1, 1},       {1, 129, 17},   {129, 1, 33},    {3, 17, 1},     {17, 33, 65},   {33, 3, 127},
     {65, 127, 3},    {14, 32, 128},  {13, 31, 129},   {127, 129, 33}, {65, 257, 129}, {129, 127, 300},
     {17, 33, 1000},  {300, 5, 1500}, {9, 300, 700},   {20, 700, 500},
+    {20, 5000, 40},  // on 2 threads, columns taken in chunks from a shared counter
 };
 constexpr Shape kLargeShape = {2500, 40, 440};  // M beyond every mc; no transposes, to save time
 
@@ -153,6 +197,10 @@ void check_all_kernels(const Shape& s, Trans ta, Trans tb, std::mt19937& rng) {
     for (int threads = 1; threads <= 2; ++threads) {
       omp_set_num_threads(threads);
       for (T beta : {T(0), T(1), T(0.5)}) product.check(T(-1.5), beta, rng);
+      // A source yields op(B) whatever the storage: one transpose suffices.
+      if (tb == Trans::No) {
+        for (BFrom from : {BFrom::Panels, BFrom::Lines}) product.check(T(-1.5), T(0.5), rng, from);
+      }
     }
     product.check(T(1), T(0), rng);
   }
