@@ -42,6 +42,7 @@
 #include "tensor/cpu/gemm.h"
 #include "tensor/cpu/im2col_panels.h"
 #include "tensor/cpu/parallel.h"
+#include "tensor/cpu/winograd.h"
 #include "tensor/conv_geometry.h"
 #include "tensor/tensor.h"
 
@@ -166,9 +167,15 @@ void swap_outer(const T* src, int64_t a, int64_t b, int64_t n, T* dst) {
 }
 
 // Forward convolution of every image: out_g = w_g @ col_g, or w_g @ x_g when
-// col == x. Shared by conv2d and the stride-1 backward input.
+// col == x, or Winograd's F(4x4, 3x3) for the 3x3 stride-1 layers large
+// enough to gain from it (tensor/cpu/winograd.h). Shared by conv2d and the
+// stride-1 backward input.
 template <class T>
 void convolve(const Geometry& d, const T* xs, const T* ws, T* os) {
+  if (cpu::winograd_suits(d)) {
+    cpu::conv_winograd(d, xs, ws, os);
+    return;
+  }
   const int64_t Kg = d.Kg(), L = d.L(), PQ = d.PQ(), batch = images_per_gemm(d);
   std::unique_ptr<T[]> wide;  // [K, images, P*Q] for several images at once
   if (batch > 1) wide = std::make_unique_for_overwrite<T[]>(static_cast<size_t>(d.K * batch * PQ));

@@ -17,6 +17,7 @@
 #include "error_text.h"
 #include "reference.h"
 #include "tensor/cpu/cpu_backend.h"
+#include "tensor/cpu/winograd.h"
 
 using namespace pn;
 using pn::test::check_gradients;
@@ -254,6 +255,50 @@ TEST_CASE("conv2d kernels match direct loops on 300 random geometries (float64)"
     CHECK(max_rel_diff(out.to_vector<double>(), ref.out) <= 1e-13);
     CHECK(max_rel_diff(gx.to_vector<double>(), ref.gx) <= 1e-13);
     CHECK(max_rel_diff(gw.to_vector<double>(), ref.gw) <= 1e-13);
+  }
+}
+
+// Norm-wise relative difference: |a - b|_2 / |b|_2.
+double norm_rel_diff(const std::vector<double>& a, const std::vector<double>& b) {
+  double d = 0, n = 1e-300;
+  for (size_t i = 0; i < a.size(); ++i) {
+    d += (a[i] - b[i]) * (a[i] - b[i]);
+    n += b[i] * b[i];
+  }
+  return std::sqrt(d / n);
+}
+
+// The 3x3 stride-1 layers with enough channels and tiles take Winograd's
+// F(4x4, 3x3) (tensor/cpu/winograd.h), forward and, as a convolution with
+// flipped weights, backward input. These shapes make that path run -- the
+// test checks the choice -- on partial tiles (sizes not multiples of 4),
+// paddings 0 to 2, channel counts that are not multiples of the GEMM's
+// tiles, and enough tiles for several blocks, whose boundaries fall inside
+// tile rows. Float64 must match the direct loops to rounding; float32
+// norm-wise to 3e-6 (about 1e-6: the transforms cost a little more than rounding).
+TEST_CASE("conv2d's Winograd path matches direct loops") {
+  struct Case {
+    int64_t N, C, K, H, W, pad;
+  };
+  CpuBackend& be = cpu_backend();
+  for (Case c : {Case{2, 16, 16, 33, 31, 1}, Case{2, 17, 24, 10, 70, 0}, Case{2, 16, 19, 20, 29, 2},
+                 Case{2, 16, 16, 76, 77, 1}}) {
+    const Conv2dArgs a = conv_args({1, 1}, {c.pad, c.pad});
+    const int64_t P = c.H + 2 * c.pad - 2, Q = c.W + 2 * c.pad - 2;
+    INFO("x [", c.N, ", ", c.C, ", ", c.H, ", ", c.W, "] K ", c.K, " padding ", c.pad);
+    Tensor x = rand64({c.N, c.C, c.H, c.W}, 70), w = rand64({c.K, c.C, 3, 3}, 71), g = rand64({c.N, c.K, P, Q}, 72);
+    const NaiveConv ref(x, w, g, a);
+    Tensor out(g.shape(), DType::Float64), gx(x.shape(), DType::Float64);
+    REQUIRE(cpu::winograd_suits(ConvGeometry(x, out, 3, 3, a)));
+    be.conv2d(x, w, Tensor(), a, out);
+    be.conv2d_backward_input(g, w, a, gx);
+    CHECK(max_rel_diff(out.to_vector<double>(), ref.out) <= 1e-13);
+    CHECK(max_rel_diff(gx.to_vector<double>(), ref.gx) <= 1e-13);
+    Tensor out32(g.shape(), DType::Float32), gx32(x.shape(), DType::Float32);
+    be.conv2d(x.to(DType::Float32), w.to(DType::Float32), Tensor(), a, out32);
+    be.conv2d_backward_input(g.to(DType::Float32), w.to(DType::Float32), a, gx32);
+    CHECK(norm_rel_diff(out32.to_vector<double>(), ref.out) <= 3e-6);
+    CHECK(norm_rel_diff(gx32.to_vector<double>(), ref.gx) <= 3e-6);
   }
 }
 

@@ -1,0 +1,259 @@
+// Winograd F(4x4, 3x3) convolution on the CPU (the method and its contract
+// are in winograd.h).
+//
+// Tiles are numbered through the batch in reading order: tile t is image
+// t / (TH*TW), tile row (t / TW) % TH, tile column t % TW, with TH x TW tiles
+// per image. A block is a run of consecutive tiles; within it, a segment is
+// the part that lies in one tile row. The transforms work a segment at a
+// time and are separable: the 2-D transform of a tile is the 1-D transform
+// down its columns, then along its rows. Down the columns every input column
+// of the segment gets the same treatment, so that loop runs over the whole
+// segment width and vectorises; along the rows the tiles overlap (each reads
+// six pixels, four apart), so the rows are first split into six arrays, one
+// per offset within a tile (phase k holds pixel 4*tile + k), and the same
+// vectorised 1-D transform runs over the tiles.
+//
+// Per block, with Tb tiles:
+//   V [36][C][Tb]  transformed patches (input transform)
+//   M [36][K][Tb]  = U_i @ V_i, the 36 GEMMs
+//   out            inverse transform of M, 4x4 pixels per tile
+#include "tensor/cpu/winograd.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "tensor/cpu/gemm.h"
+#include "tensor/cpu/parallel.h"
+#include "tensor/error.h"
+
+namespace pn::cpu {
+namespace {
+
+constexpr int64_t kTile = 4;              // output pixels per tile side
+constexpr int64_t kPatch = kTile + 2;     // input pixels per tile side
+constexpr int64_t kPoints = kPatch * kPatch;
+
+// Bytes of V and M per block: small enough to stay in a core's cache
+// between the transforms and the GEMMs, large enough that each GEMM has a
+// few strips of columns.
+constexpr int64_t kBlockBytes = int64_t{3} << 20;
+
+// The input transform B^T applied to six lines at once: o_i[u] = sum_r
+// B^T[i][r] d_r[u] for u < n, where d_r = d + r*ld and o_i = o + i*ldo.
+// B^T (rows i, columns r):
+//   4   0  -5   0   1   0
+//   0  -4  -4   1   1   0
+//   0   4  -4  -1   1   0
+//   0  -2  -1   2   1   0
+//   0   2  -1  -2   1   0
+//   0   4   0  -5   0   1
+template <class T>
+void input_1d(const T* __restrict d, int64_t ld, T* __restrict o, int64_t ldo, int64_t n) {
+  for (int64_t u = 0; u < n; ++u) {
+    const T d0 = d[u], d1 = d[ld + u], d2 = d[2 * ld + u], d3 = d[3 * ld + u], d4 = d[4 * ld + u],
+            d5 = d[5 * ld + u];
+    o[u] = T(4) * d0 - T(5) * d2 + d4;
+    o[ldo + u] = d3 + d4 - T(4) * (d1 + d2);
+    o[2 * ldo + u] = d4 - d3 + T(4) * (d1 - d2);
+    o[3 * ldo + u] = d4 - d2 + T(2) * (d3 - d1);
+    o[4 * ldo + u] = d4 - d2 + T(2) * (d1 - d3);
+    o[5 * ldo + u] = T(4) * d1 - T(5) * d3 + d5;
+  }
+}
+
+// The output transform A^T, six lines to four: o_p[u] = sum_i A^T[p][i]
+// m_i[u]. A^T:
+//   1   1   1   1   1   0
+//   0   1  -1   2  -2   0
+//   0   1   1   4   4   0
+//   0   1  -1   8  -8   1
+template <class T>
+void output_1d(const T* __restrict m, int64_t ld, T* __restrict o, int64_t ldo, int64_t n) {
+  for (int64_t u = 0; u < n; ++u) {
+    const T m0 = m[u], m1 = m[ld + u], m2 = m[2 * ld + u], m3 = m[3 * ld + u], m4 = m[4 * ld + u],
+            m5 = m[5 * ld + u];
+    const T sum12 = m1 + m2, dif12 = m1 - m2, sum34 = m3 + m4, dif34 = m3 - m4;
+    o[u] = m0 + sum12 + sum34;
+    o[ldo + u] = dif12 + T(2) * dif34;
+    o[2 * ldo + u] = sum12 + T(4) * sum34;
+    o[3 * ldo + u] = dif12 + T(8) * dif34 + m5;
+  }
+}
+
+// The filter transform G (6x3):
+//    1/4     0     0
+//   -1/6  -1/6  -1/6
+//   -1/6   1/6  -1/6
+//   1/24  1/12   1/6
+//   1/24 -1/12   1/6
+//     0      0     1
+// U_i[k][c] with i = 6a + b is (G g G^T)[a][b] for g = w[k][c].
+template <class T>
+std::unique_ptr<T[]> transform_filters(const ConvGeometry& d, const T* w) {
+  static constexpr double G[kPatch][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                          {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                          {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+  const int64_t KC = d.K * d.C;
+  auto u = std::make_unique_for_overwrite<T[]>(static_cast<size_t>(kPoints * KC));
+  parallel_for(KC, 256, [&](int64_t f0, int64_t f1) {
+    for (int64_t f = f0; f < f1; ++f) {
+      const T* g = w + f * 9;
+      T gg[kPatch][3];  // G g
+      for (int a = 0; a < kPatch; ++a)
+        for (int s = 0; s < 3; ++s) gg[a][s] = T(G[a][0]) * g[s] + T(G[a][1]) * g[3 + s] + T(G[a][2]) * g[6 + s];
+      for (int a = 0; a < kPatch; ++a)
+        for (int b = 0; b < kPatch; ++b)
+          u[(a * kPatch + b) * KC + f] = gg[a][0] * T(G[b][0]) + gg[a][1] * T(G[b][1]) + gg[a][2] * T(G[b][2]);
+    }
+  });
+  return u;
+}
+
+// Tiles [tx0, tx0 + count) of one tile row; `local` is the first one's
+// column in the block's V and M.
+struct Segment {
+  int64_t image, ty, tx0, count, local;
+};
+
+struct Layout {
+  int64_t TH, TW, tiles;  // tiles per image column and row, tiles in the batch
+  int64_t block;          // tiles per block (the last may have fewer)
+};
+
+Layout layout(const ConvGeometry& d, size_t elem) {
+  Layout l;
+  l.TH = (d.P + kTile - 1) / kTile;
+  l.TW = (d.Q + kTile - 1) / kTile;
+  l.tiles = d.N * l.TH * l.TW;
+  const int64_t per_tile = kPoints * (d.C + d.K) * static_cast<int64_t>(elem);
+  const int64_t cap = std::max<int64_t>(32, kBlockBytes / per_tile);
+  const int64_t blocks = (l.tiles + cap - 1) / cap;
+  l.block = ((l.tiles + blocks - 1) / blocks + 31) / 32 * 32;  // whole strips of the GEMM's columns
+  return l;
+}
+
+std::vector<Segment> segments(const Layout& l, int64_t t0, int64_t t1) {
+  std::vector<Segment> out;
+  for (int64_t t = t0; t < t1;) {
+    const int64_t row = t / l.TW, tx0 = t % l.TW, count = std::min(l.TW - tx0, t1 - t);
+    out.push_back({row / l.TH, row % l.TH, tx0, count, t - t0});
+    t += count;
+  }
+  return out;
+}
+
+// A thread's buffers for one block at a time.
+template <class T>
+struct Scratch {
+  int64_t line;                 // longest input stretch of a segment: 4*TW + 2
+  std::unique_ptr<T[]> v, m;    // V [36][C][block], M [36][K][block]
+  std::unique_ptr<T[]> rows;    // 6 input lines, then their column transforms (6 more)
+  std::unique_ptr<T[]> phases;  // 6 phases of one transformed line, TW each; reused for the output's 6x4
+  std::unique_ptr<T[]> pixels;  // the output's 4x4 per tile, TW tiles
+
+  Scratch(const ConvGeometry& d, const Layout& l)
+      : line(kTile * l.TW + 2),
+        v(std::make_unique_for_overwrite<T[]>(static_cast<size_t>(kPoints * d.C * l.block))),
+        m(std::make_unique_for_overwrite<T[]>(static_cast<size_t>(kPoints * d.K * l.block))),
+        rows(std::make_unique_for_overwrite<T[]>(static_cast<size_t>(2 * kPatch * line))),
+        phases(std::make_unique_for_overwrite<T[]>(static_cast<size_t>(kPatch * kTile * l.TW))),
+        pixels(std::make_unique_for_overwrite<T[]>(static_cast<size_t>(kTile * kTile * l.TW))) {}
+};
+
+// V[i][c][s.local + j] for the segment's tiles j and every channel c.
+template <class T>
+void transform_input(const ConvGeometry& d, const Layout& l, const Segment& s, const T* x, Scratch<T>& b) {
+  const int64_t width = kTile * s.count + 2;        // input columns the segment reads
+  const int64_t u0 = kTile * s.tx0 - d.pw;          // the first of them
+  const int64_t y0 = kTile * s.ty - d.ph;           // its first input row
+  const int64_t lo = std::clamp<int64_t>(-u0, 0, width), hi = std::clamp<int64_t>(d.W - u0, lo, width);
+  T* in = b.rows.get();
+  T* cols = in + kPatch * b.line;
+  T* ph = b.phases.get();
+  for (int64_t c = 0; c < d.C; ++c) {
+    const T* plane = x + (s.image * d.C + c) * d.HW();
+    for (int64_t r = 0; r < kPatch; ++r) {
+      T* dst = in + r * b.line;
+      const int64_t y = y0 + r;
+      if (y < 0 || y >= d.H) {
+        std::fill_n(dst, width, T(0));
+        continue;
+      }
+      std::fill_n(dst, lo, T(0));
+      std::copy(plane + y * d.W + u0 + lo, plane + y * d.W + u0 + hi, dst + lo);
+      std::fill(dst + hi, dst + width, T(0));
+    }
+    input_1d(in, b.line, cols, b.line, width);  // down the columns
+    for (int64_t i = 0; i < kPatch; ++i) {      // along the rows, tile by tile
+      const T* line = cols + i * b.line;
+      for (int64_t k = 0; k < kPatch; ++k)
+        for (int64_t j = 0; j < s.count; ++j) ph[k * s.count + j] = line[kTile * j + k];
+      T* v = b.v.get() + (i * kPatch * d.C + c) * l.block + s.local;
+      input_1d(ph, s.count, v, d.C * l.block, s.count);
+    }
+  }
+}
+
+// out[image][k][4*ty + p][4*tx + q] from M for the segment's tiles and
+// every output channel k; pixels past the output's edge are dropped.
+template <class T>
+void transform_output(const ConvGeometry& d, const Layout& l, const Segment& s, Scratch<T>& b, T* out) {
+  const int64_t n = s.count;
+  const int64_t rows = std::min(kTile, d.P - kTile * s.ty);
+  T* half = b.phases.get();  // [6 rows i][4 columns q][n]: A^T applied along the rows
+  T* px = b.pixels.get();    // [4 rows p][4 columns q][n]
+  for (int64_t k = 0; k < d.K; ++k) {
+    for (int64_t i = 0; i < kPatch; ++i)
+      output_1d(b.m.get() + (i * kPatch * d.K + k) * l.block + s.local, d.K * l.block, half + i * kTile * n, n, n);
+    for (int64_t q = 0; q < kTile; ++q) output_1d(half + q * n, kTile * n, px + q * n, kTile * n, n);
+    T* plane = out + (s.image * d.K + k) * d.PQ();
+    for (int64_t p = 0; p < rows; ++p) {
+      T* dst = plane + (kTile * s.ty + p) * d.Q + kTile * s.tx0;
+      const int64_t cols = std::min(kTile * n, d.Q - kTile * s.tx0);
+      const T* src = px + p * kTile * n;
+      for (int64_t u = 0; u < cols; ++u) dst[u] = src[(u % kTile) * n + u / kTile];
+    }
+  }
+}
+
+}  // namespace
+
+bool winograd_suits(const ConvGeometry& d) {
+  if (d.R != 3 || d.S != 3 || d.sh != 1 || d.sw != 1 || d.dh != 1 || d.dw != 1 || d.groups != 1) return false;
+  const int64_t tiles = d.N * ((d.P + kTile - 1) / kTile) * ((d.Q + kTile - 1) / kTile);
+  return d.C >= 16 && d.K >= 16 && tiles >= 64;
+}
+
+template <class T>
+void conv_winograd(const ConvGeometry& d, const T* x, const T* w, T* out) {
+  PN_CHECK(d.R == 3 && d.S == 3 && d.sh == 1 && d.sw == 1 && d.dh == 1 && d.dw == 1 && d.groups == 1,
+           "conv_winograd: needs a 3x3 kernel, stride 1, dilation 1 and one group, got ", d.R, "x", d.S,
+           " stride ", d.sh, "x", d.sw, " dilation ", d.dh, "x", d.dw, " groups ", d.groups);
+  if (d.N == 0 || d.K == 0 || d.P <= 0 || d.Q <= 0) return;
+  const Layout l = layout(d, sizeof(T));
+  const std::unique_ptr<T[]> u = transform_filters(d, w);
+  const int64_t blocks = (l.tiles + l.block - 1) / l.block;
+  const int threads = static_cast<int>(std::min<int64_t>(blocks, omp_in_parallel() ? 1 : omp_get_max_threads()));
+#pragma omp parallel num_threads(threads)
+  {
+    Scratch<T> b(d, l);
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t blk = 0; blk < blocks; ++blk) {
+      const int64_t t0 = blk * l.block, t1 = std::min(l.tiles, t0 + l.block), nt = t1 - t0;
+      const std::vector<Segment> segs = segments(l, t0, t1);
+      for (const Segment& s : segs) transform_input(d, l, s, x, b);
+      for (int64_t i = 0; i < kPoints; ++i)
+        gemm(Trans::No, Trans::No, d.K, nt, d.C, T(1), u.get() + i * d.K * d.C, d.C, b.v.get() + i * d.C * l.block,
+             l.block, T(0), b.m.get() + i * d.K * l.block, l.block);
+      for (const Segment& s : segs) transform_output(d, l, s, b, out);
+    }
+  }
+}
+
+template void conv_winograd<float>(const ConvGeometry&, const float*, const float*, float*);
+template void conv_winograd<double>(const ConvGeometry&, const double*, const double*, double*);
+
+}  // namespace pn::cpu
