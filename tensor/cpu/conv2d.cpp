@@ -296,6 +296,10 @@ void CpuBackend::conv2d_backward_weight(const Tensor& grad_out, const Tensor& x,
       fill_zero(ws, grad_w.numel());
       return;
     }
+    if (cpu::winograd_suits_weight_gradient(d)) {
+      cpu::conv_winograd_backward_weight(d, gs, xs, ws);
+      return;
+    }
     const int64_t batch = images_per_gemm(d);
     std::unique_ptr<T[]> wide;  // grad_out [K, images, P*Q] for several images at once
     if (batch > 1) wide = std::make_unique_for_overwrite<T[]>(static_cast<size_t>(d.K * batch * PQ));

@@ -42,11 +42,24 @@ namespace pn::cpu {
 // count, so that the choice never changes a result.
 bool winograd_suits(const ConvGeometry& d);
 
+// The same for the weight gradient, which needs more of both: its GEMMs are
+// [K, C] products summed over the tiles, and with few channels on either
+// side they spend more time packing their operands than multiplying them.
+bool winograd_suits_weight_gradient(const ConvGeometry& d);
+
 // out [N,K,P,Q] = conv(x [N,C,H,W], w [K,C,3,3]) with d's padding, out
 // overwritten. Requires R = S = 3, unit stride and dilation and groups = 1
 // (throws pn::Error otherwise); the output size is taken from d, as in
 // conv2d.cpp (positions whose 3x3 window leaves the input read zeros).
 template <class T>
 void conv_winograd(const ConvGeometry& d, const T* x, const T* w, T* out);
+
+// grad_w [K,C,3,3] = the gradient of sum(grad_out * conv(x, w)) with
+// respect to w, summed over the batch, overwritten; d and its requirements
+// as for conv_winograd. The same factorisation run backwards: per point i,
+// dU_i [K, C] = dM_i @ V_i^T summed over the tiles, with dM = A dY A^T of
+// each tile's 4x4 of grad_out, then grad_w = G^T dU G.
+template <class T>
+void conv_winograd_backward_weight(const ConvGeometry& d, const T* grad_out, const T* x, T* grad_w);
 
 }  // namespace pn::cpu

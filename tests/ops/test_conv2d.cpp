@@ -269,36 +269,76 @@ double norm_rel_diff(const std::vector<double>& a, const std::vector<double>& b)
 }
 
 // The 3x3 stride-1 layers with enough channels and tiles take Winograd's
-// F(4x4, 3x3) (tensor/cpu/winograd.h), forward and, as a convolution with
-// flipped weights, backward input. These shapes make that path run -- the
+// F(4x4, 3x3) (tensor/cpu/winograd.h): forward, backward input (as a
+// convolution with flipped weights) and backward weight. These shapes make that path run -- the
 // test checks the choice -- on partial tiles (sizes not multiples of 4),
 // paddings 0 to 2, channel counts that are not multiples of the GEMM's
-// tiles, and enough tiles for several blocks, whose boundaries fall inside
-// tile rows. Float64 must match the direct loops to rounding; float32
-// norm-wise to 3e-6 (about 1e-6: the transforms cost a little more than rounding).
+// tiles, and enough tiles for several blocks and chunks, whose boundaries fall
+// inside tile rows. Float64 must match the direct loops to rounding; float32
+// norm-wise to 3e-6 (about 1e-6: the transforms cost a little more than
+// rounding), and to 1e-5 for the weight gradient (about 4e-6 here), whose
+// products sum transformed values, larger than the pixels, over every tile.
 TEST_CASE("conv2d's Winograd path matches direct loops") {
   struct Case {
     int64_t N, C, K, H, W, pad;
   };
   CpuBackend& be = cpu_backend();
+  int weight_gradients = 0;  // cases whose weight gradient takes the path too
   for (Case c : {Case{2, 16, 16, 33, 31, 1}, Case{2, 17, 24, 10, 70, 0}, Case{2, 16, 19, 20, 29, 2},
-                 Case{2, 16, 16, 76, 77, 1}}) {
+                 Case{1, 100, 100, 64, 66, 1}}) {
     const Conv2dArgs a = conv_args({1, 1}, {c.pad, c.pad});
     const int64_t P = c.H + 2 * c.pad - 2, Q = c.W + 2 * c.pad - 2;
     INFO("x [", c.N, ", ", c.C, ", ", c.H, ", ", c.W, "] K ", c.K, " padding ", c.pad);
     Tensor x = rand64({c.N, c.C, c.H, c.W}, 70), w = rand64({c.K, c.C, 3, 3}, 71), g = rand64({c.N, c.K, P, Q}, 72);
     const NaiveConv ref(x, w, g, a);
-    Tensor out(g.shape(), DType::Float64), gx(x.shape(), DType::Float64);
-    REQUIRE(cpu::winograd_suits(ConvGeometry(x, out, 3, 3, a)));
+    Tensor out(g.shape(), DType::Float64), gx(x.shape(), DType::Float64), gw(w.shape(), DType::Float64);
+    const ConvGeometry geometry(x, out, 3, 3, a);
+    REQUIRE(cpu::winograd_suits(geometry));
     be.conv2d(x, w, Tensor(), a, out);
     be.conv2d_backward_input(g, w, a, gx);
+    if (cpu::winograd_suits_weight_gradient(geometry)) ++weight_gradients;
+    be.conv2d_backward_weight(g, x, a, gw);
     CHECK(max_rel_diff(out.to_vector<double>(), ref.out) <= 1e-13);
     CHECK(max_rel_diff(gx.to_vector<double>(), ref.gx) <= 1e-13);
-    Tensor out32(g.shape(), DType::Float32), gx32(x.shape(), DType::Float32);
-    be.conv2d(x.to(DType::Float32), w.to(DType::Float32), Tensor(), a, out32);
-    be.conv2d_backward_input(g.to(DType::Float32), w.to(DType::Float32), a, gx32);
+    CHECK(max_rel_diff(gw.to_vector<double>(), ref.gw) <= 1e-13);
+    const Tensor x32 = x.to(DType::Float32), w32 = w.to(DType::Float32), g32 = g.to(DType::Float32);
+    Tensor out32(g.shape(), DType::Float32), gx32(x.shape(), DType::Float32), gw32(w.shape(), DType::Float32);
+    be.conv2d(x32, w32, Tensor(), a, out32);
+    be.conv2d_backward_input(g32, w32, a, gx32);
+    be.conv2d_backward_weight(g32, x32, a, gw32);
     CHECK(norm_rel_diff(out32.to_vector<double>(), ref.out) <= 3e-6);
     CHECK(norm_rel_diff(gx32.to_vector<double>(), ref.gx) <= 3e-6);
+    CHECK(norm_rel_diff(gw32.to_vector<double>(), ref.gw) <= 1e-5);
+  }
+  CHECK(weight_gradients == 1);
+}
+
+// The weight gradient of a batch with enough tiles for several of the
+// chunks that it sums one after another, in float64, sampled: a few (k, c)
+// filters against direct sums.
+TEST_CASE("conv2d's Winograd weight gradient sums its chunks exactly") {
+  const int64_t N = 2, C = 100, K = 100, H = 130, W = 130;
+  const Conv2dArgs a = conv_args({1, 1}, {1, 1});
+  Tensor x = rand64({N, C, H, W}, 80), g = rand64({N, K, H, W}, 81), gw(Shape{K, C, 3, 3}, DType::Float64);
+  REQUIRE(cpu::winograd_suits_weight_gradient(ConvGeometry(x, g, 3, 3, a)));
+  cpu_backend().conv2d_backward_weight(g, x, a, gw);
+  const std::vector<double> xs = x.to_vector<double>(), gs = g.to_vector<double>(), ws = gw.to_vector<double>();
+  for (auto [k, c] : {std::pair<int64_t, int64_t>{0, 0}, {57, 3}, {99, 99}}) {
+    CAPTURE(k);
+    CAPTURE(c);
+    for (int64_t r = 0; r < 3; ++r)
+      for (int64_t s = 0; s < 3; ++s) {
+        double ref = 0;
+        for (int64_t n = 0; n < N; ++n)
+          for (int64_t p = 0; p < H; ++p)
+            for (int64_t q = 0; q < W; ++q) {
+              const int64_t h = p - 1 + r, v = q - 1 + s;
+              if (h >= 0 && h < H && v >= 0 && v < W)
+                ref += gs[static_cast<size_t>(((n * K + k) * H + p) * W + q)] *
+                       xs[static_cast<size_t>(((n * C + c) * H + h) * W + v)];
+            }
+        CHECK(ws[static_cast<size_t>(((k * C + c) * 3 + r) * 3 + s)] == doctest::Approx(ref).epsilon(1e-12));
+      }
   }
 }
 
