@@ -1,11 +1,16 @@
 // pneumo bench: the time of a training or inference step of one model, as
 // one JSON line (bench/peer.py prints the same line for PyTorch, and
-// bench/compare runs both).
+// bench/compare runs both). Besides the step's median time and images per
+// second it gives the peak memory (host RSS, or device memory on a GPU), the
+// step's FLOPs as 2 x the multiply-adds of direct convolutions and matrix
+// products, the rate that makes, and on a known GPU the model-FLOPs
+// utilisation (mfu): that rate over the card's dense peak for the precision.
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <sstream>
 #include <omp.h>
 
 #include "apps/args.h"
@@ -14,6 +19,7 @@
 #include "nn/losses.h"
 #include "nn/optim/adam.h"
 #include "pneumo/models/model_factory.h"
+#include "tensor/backend.h"
 #include "tensor/profiler.h"
 #include "tensor/random.h"
 
@@ -38,6 +44,29 @@ models::ModelSpec bench_model(const std::string& name) {
   return spec;
 }
 
+// The card's dense (no sparsity) peak in TFLOP/s for a precision, from
+// NVIDIA's data sheets, or 0 when the card is not listed (then no MFU is
+// printed). H200 has the H100 SXM's compute.
+double dense_peak_tflops(const std::string& device_name, const std::string& precision) {
+  struct Card {
+    const char* name_part;
+    const char* not_part;  // a variant with other figures
+    double fp32, tf32, bf16;
+  };
+  static constexpr Card kCards[] = {
+      {"H200", nullptr, 66.9, 494.7, 989.4},
+      {"H100", "PCIe", 66.9, 494.7, 989.4},  // SXM
+      {"H100 PCIe", nullptr, 51.2, 378.0, 756.0},
+      {"A100", nullptr, 19.5, 156.0, 312.0},
+  };
+  for (const Card& c : kCards) {
+    if (device_name.find(c.name_part) == std::string::npos) continue;
+    if (c.not_part && device_name.find(c.not_part) != std::string::npos) continue;
+    return precision == "bf16" ? c.bf16 : precision == "tf32" ? c.tf32 : c.fp32;
+  }
+  return 0;
+}
+
 double peak_rss_mb() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -55,8 +84,13 @@ int run_bench(int argc, char** argv) {
   std::string precision = args.str("precision", "fp32");
   PN_CHECK(mode == "train" || mode == "infer", "option --mode: expected train or infer, got '", mode, "'");
   PN_CHECK(device == "cpu" || device == "cuda", "option --device: expected cpu or cuda, got '", device, "'");
-  PN_CHECK(precision == "fp32", "option --precision: only fp32 is implemented, got '", precision, "'");
+  PN_CHECK(precision == "fp32" || precision == "tf32" || precision == "bf16",
+           "option --precision: expected fp32, tf32 or bf16, got '", precision, "'");
+  PN_CHECK(precision != "bf16", "option --precision bf16: bf16 mixed precision is not implemented yet (fp32 or tf32)");
   const Device dev = device == "cuda" ? Device::cuda() : Device::cpu();
+  Backend& be = backend(dev);
+  PN_CHECK(precision != "tf32" || be.set_allow_tf32(true), "option --precision tf32: the ", device,
+           " device has no TF32 math");
   PN_CHECK(size > 0 && batch > 0 && steps > 0, "options --size, --batch and --steps must be positive");
   int threads = static_cast<int>(args.integer("threads", omp_get_max_threads()));
   omp_set_num_threads(threads);
@@ -91,7 +125,13 @@ int run_bench(int argc, char** argv) {
     step();
     finish();
   };
-  timed_step();  // warm-up: first-touch allocations, packing buffers, cuDNN's algorithm search
+  // Warm-up (first-touch allocations, packing buffers, cuDNN's algorithm
+  // search), profiled for the step's FLOP count: 2 x the multiply-adds of
+  // direct convolutions and matrix products, whatever algorithm ran.
+  set_profiling(true);
+  timed_step();
+  const double flops = total_flops(profile_report());
+  set_profiling(false);
   std::vector<double> times;
   for (int64_t s = 0; s < steps; ++s) {
     bool profile = args.has("profile") && s == steps - 1;
@@ -105,12 +145,19 @@ int run_bench(int argc, char** argv) {
     }
   }
   std::sort(times.begin(), times.end());
-  double median = times[times.size() / 2];
+  const double median = times[times.size() / 2];
+  const double tflops = flops / median / 1e12, peak_tflops = dense_peak_tflops(be.device_name(), precision);
+  const double peak_mb = dev.is_cuda() ? static_cast<double>(be.memory().peak) / (1 << 20) : peak_rss_mb();
+  std::ostringstream mfu;  // model-FLOPs utilisation: the share of the card's peak
+  if (peak_tflops > 0) mfu << tflops / peak_tflops;
+  else mfu << "null";
   std::cout << "{\"impl\": \"pneumo\", \"model\": \"" << model_name << "\", \"size\": " << size
             << ", \"batch\": " << batch << ", \"mode\": \"" << mode << "\", \"device\": \"" << device
             << "\", \"threads\": " << threads << ", \"precision\": \"" << precision << "\", \"steps\": " << steps
             << ", \"median_s\": " << median << ", \"images_per_s\": " << static_cast<double>(batch) / median
-            << ", \"peak_mem_mb\": " << peak_rss_mb() << "}" << std::endl;
+            << ", \"peak_mem_mb\": " << peak_mb << ", \"gflop_per_step\": " << flops / 1e9
+            << ", \"tflops\": " << tflops << ", \"mfu\": " << mfu.str() << ", \"device_name\": \""
+            << be.device_name() << "\"}" << std::endl;
   return 0;
 }
 

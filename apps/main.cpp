@@ -29,7 +29,7 @@ int usage(std::ostream& os, int code) {
         "           [--size N] [--tta flip] --out FILE.npy\n"
         "  bench    time a training or inference step, as one JSON line:\n"
         "           [--model albunet|scseunet|resnet50] [--size 256] [--batch 2] [--mode train|infer]\n"
-        "           [--steps 5] [--device cpu|cuda] [--threads T] [--precision fp32] [--profile]\n"
+        "           [--steps 5] [--device cpu|cuda] [--threads T] [--precision fp32|tf32] [--profile]\n"
         "  train    train the folds of a configuration (resumes a stopped run):\n"
         "           CONFIG.yaml [--root DIR] [--device cpu|cuda] [--workers N] [--threads T] [--quiet]\n"
         "  infer    average the probability maps of a configuration's checkpoints (flip TTA) into .npz:\n"

@@ -13,6 +13,10 @@ namespace pn::cuda {
 class CudaBackend final : public Backend {
  public:
   const char* name() const override { return "cuda"; }
+  std::string device_name() const override;                 // cuda/context.cpp
+  DeviceMemory memory() const override;                      // cuda/memory.cpp
+  void reset_peak_memory() override;                         // cuda/memory.cpp
+  bool set_allow_tf32(bool on) override;                     // cuda/context.cpp
 
 #include "tensor/backend_kernels.inc"
 };

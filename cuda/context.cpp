@@ -3,6 +3,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "cuda/backend.h"
 #include "cuda/check.h"
 
 namespace pn::cuda {
@@ -65,5 +66,17 @@ void set_allow_tf32(bool on) { g_allow_tf32.store(on); }
 bool allow_tf32() { return g_allow_tf32.load(); }
 void set_deterministic(bool on) { g_deterministic.store(on); }
 bool deterministic() { return g_deterministic.load(); }
+
+std::string CudaBackend::device_name() const {
+  context();  // device 0 selected
+  cudaDeviceProp prop{};
+  PN_CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
+  return prop.name;
+}
+
+bool CudaBackend::set_allow_tf32(bool on) {
+  cuda::set_allow_tf32(on);
+  return true;
+}
 
 }  // namespace pn::cuda

@@ -32,6 +32,13 @@ void* CudaBackend::allocate(size_t nbytes) { return cuda::allocate(nbytes); }
 
 void CudaBackend::deallocate(void* ptr, size_t) { cuda::deallocate(ptr); }
 
+DeviceMemory CudaBackend::memory() const {
+  const AllocatorStats s = allocator_stats();
+  return {s.allocated, s.peak_allocated};
+}
+
+void CudaBackend::reset_peak_memory() { reset_peak(); }
+
 void CudaBackend::copy_host(void* dst, const void* src, size_t nbytes, bool to_device) {
   if (nbytes == 0) return;
   if (!to_device) {

@@ -12,6 +12,7 @@
 // shape: element i is read before it is written, on every device.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "tensor/device.h"
 #include "tensor/dtype.h"
@@ -70,10 +71,27 @@ struct SgdStepArgs {
   bool nesterov = false;
 };
 
+// Device memory held by tensors, in bytes (see Backend::memory).
+struct DeviceMemory {
+  size_t allocated = 0;  // now
+  size_t peak = 0;       // the most since the process started or reset_peak_memory()
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
   virtual const char* name() const = 0;
+
+  // ---- the device itself (not kernels: the defaults are the CPU's) ----
+  // For reports: the GPU's model name, e.g. "NVIDIA H100 80GB HBM3"; "cpu".
+  virtual std::string device_name() const { return name(); }
+  // Zero for the host, whose use the process's resident size measures.
+  virtual DeviceMemory memory() const { return {}; }
+  virtual void reset_peak_memory() {}
+  // Lets float32 matmul and convolutions use TF32 tensor-core math (about
+  // 1e-3 relative error, several times faster), or forbids it again (the
+  // default). Returns false, changing nothing, on a device without it.
+  virtual bool set_allow_tf32(bool /*on*/) { return false; }
 
   // ---- memory ----
   virtual void* allocate(size_t nbytes) = 0;

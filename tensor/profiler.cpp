@@ -23,7 +23,8 @@ template <class T> double bytes_of(const T&) { return 0.0; }
 // Times one call and adds it to the profile under `name`.
 class Scope {
  public:
-  Scope(const char* name, double bytes) : name_(name), bytes_(bytes), start_(std::chrono::steady_clock::now()) {}
+  Scope(const char* name, double bytes, double flops = 0)
+      : name_(name), bytes_(bytes), flops_(flops), start_(std::chrono::steady_clock::now()) {}
   ~Scope() {
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     std::lock_guard<std::mutex> lock(g_mutex);
@@ -32,17 +33,26 @@ class Scope {
     p.calls += 1;
     p.seconds += s;
     p.bytes += bytes_;
+    p.flops += flops_;
   }
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
 
  private:
   const char* name_;
-  double bytes_;
+  double bytes_, flops_;
   std::chrono::steady_clock::time_point start_;
 };
 
 template <class... A> double total_bytes(const A&... a) { return (0.0 + ... + bytes_of(a)); }
+
+// 2 x the multiply-adds of a direct convolution whose output side (out or
+// grad_out) is `out` and whose filter is [K, C/groups, R, S]: each of the
+// three kernels of a layer does that many, however it computes them.
+double conv_flops(const Tensor& out, const Tensor& filter) {
+  return 2.0 * static_cast<double>(out.numel()) *
+         static_cast<double>(filter.size(1) * filter.size(2) * filter.size(3));
+}
 
 // Forwards every kernel to the wrapped backend inside a Scope. The list
 // mirrors Backend; a kernel missing here fails to compile (Backend is abstract).
@@ -50,6 +60,10 @@ class ProfilingBackend final : public Backend {
  public:
   explicit ProfilingBackend(Backend& inner) : inner_(inner) {}
   const char* name() const override { return inner_.name(); }
+  std::string device_name() const override { return inner_.device_name(); }
+  DeviceMemory memory() const override { return inner_.memory(); }
+  void reset_peak_memory() override { inner_.reset_peak_memory(); }
+  bool set_allow_tf32(bool on) override { return inner_.set_allow_tf32(on); }
 
 #define PN_PROFILED(method, params, args)          \
   void method params override {                    \
@@ -73,13 +87,23 @@ class ProfilingBackend final : public Backend {
   PN_PROFILED(where, (const Tensor& c, const Tensor& a, const Tensor& b, Tensor& o), (c, a, b, o))
   PN_PROFILED(axpy, (double al, const Tensor& y, Tensor& x), (al, y, x))
   PN_PROFILED(sum_dim, (const Tensor& x, int64_t a, int64_t n, int64_t b, Tensor& o), (x, a, n, b, o))
-  PN_PROFILED(matmul, (const Tensor& a, bool ta, const Tensor& b, bool tb, Tensor& o), (a, ta, b, tb, o))
-  PN_PROFILED(conv2d, (const Tensor& x, const Tensor& w, const Tensor& b, const Conv2dArgs& c, Tensor& o),
-              (x, w, b, c, o))
-  PN_PROFILED(conv2d_backward_input, (const Tensor& g, const Tensor& w, const Conv2dArgs& c, Tensor& gx),
-              (g, w, c, gx))
-  PN_PROFILED(conv2d_backward_weight, (const Tensor& g, const Tensor& x, const Conv2dArgs& c, Tensor& gw),
-              (g, x, c, gw))
+  // The products also count their floating-point operations.
+  void matmul(const Tensor& a, bool ta, const Tensor& b, bool tb, Tensor& o) override {
+    Scope scope("matmul", total_bytes(a, b, o), 2.0 * static_cast<double>(o.numel()) * a.size(ta ? 0 : 1));
+    inner_.matmul(a, ta, b, tb, o);
+  }
+  void conv2d(const Tensor& x, const Tensor& w, const Tensor& b, const Conv2dArgs& c, Tensor& o) override {
+    Scope scope("conv2d", total_bytes(x, w, b, o), conv_flops(o, w));
+    inner_.conv2d(x, w, b, c, o);
+  }
+  void conv2d_backward_input(const Tensor& g, const Tensor& w, const Conv2dArgs& c, Tensor& gx) override {
+    Scope scope("conv2d_backward_input", total_bytes(g, w, gx), conv_flops(g, w));
+    inner_.conv2d_backward_input(g, w, c, gx);
+  }
+  void conv2d_backward_weight(const Tensor& g, const Tensor& x, const Conv2dArgs& c, Tensor& gw) override {
+    Scope scope("conv2d_backward_weight", total_bytes(g, x, gw), conv_flops(g, gw));
+    inner_.conv2d_backward_weight(g, x, c, gw);
+  }
   PN_PROFILED(batch_norm_train,
               (const Tensor& x, const Tensor& w, const Tensor& b, Tensor& rm, Tensor& rv, double m, double e,
                Tensor& o, Tensor& sm, Tensor& si),
@@ -133,18 +157,31 @@ std::vector<KernelProfile> profile_report() {
   return out;
 }
 
+double total_flops(const std::vector<KernelProfile>& report) {
+  double flops = 0;
+  for (const auto& p : report) flops += p.flops;
+  return flops;
+}
+
 std::string format_profile(const std::vector<KernelProfile>& report) {
   double total = 0;
   for (const auto& p : report) total += p.seconds;
   std::string out;
   char line[160];
-  std::snprintf(line, sizeof line, "%-30s %8s %10s %7s %9s\n", "kernel", "calls", "ms", "share", "GB/s");
+  std::snprintf(line, sizeof line, "%-30s %8s %10s %7s %9s %9s\n", "kernel", "calls", "ms", "share", "GB/s",
+                "GFLOP/s");
   out += line;
   for (const auto& p : report) {
-    std::snprintf(line, sizeof line, "%-30s %8lld %10.2f %6.1f%% %9.2f\n", p.kernel.c_str(),
+    const double rate = p.seconds > 0 ? 1e-9 / p.seconds : 0.0;
+    std::snprintf(line, sizeof line, "%-30s %8lld %10.2f %6.1f%% %9.2f", p.kernel.c_str(),
                   static_cast<long long>(p.calls), p.seconds * 1e3, total > 0 ? 100 * p.seconds / total : 0.0,
-                  p.seconds > 0 ? p.bytes / p.seconds / 1e9 : 0.0);
+                  p.bytes * rate);
     out += line;
+    if (p.flops > 0) {
+      std::snprintf(line, sizeof line, " %9.1f", p.flops * rate);
+      out += line;
+    }
+    out += '\n';
   }
   std::snprintf(line, sizeof line, "%-30s %8s %10.2f\n", "total", "", total * 1e3);
   out += line;

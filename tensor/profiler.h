@@ -18,14 +18,23 @@ struct KernelProfile {
   int64_t calls = 0;
   double seconds = 0;
   double bytes = 0;    // sum of the sizes of all tensor arguments (inputs and outputs)
+  // Floating-point operations of the products: 2 x multiply-adds of matmul
+  // and of a direct convolution (also for its gradients, and whatever
+  // algorithm ran); 0 for the other kernels.
+  double flops = 0;
 };
+
+// The products' floating-point operations in a report (the FLOP count of a
+// model-FLOPs utilisation).
+double total_flops(const std::vector<KernelProfile>& report);
 
 // Starts (and clears) or stops collecting.
 void set_profiling(bool on);
 bool profiling();
 // The collected profile, most expensive kernel first.
 std::vector<KernelProfile> profile_report();
-// A table of the report for people: kernel, calls, ms, share of the total, GB/s.
+// A table of the report for people: kernel, calls, ms, share of the total,
+// GB/s, and GFLOP/s for the products.
 std::string format_profile(const std::vector<KernelProfile>& report);
 
 // The profiling wrapper around a device's backend (backend() returns it while
