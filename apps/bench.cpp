@@ -146,7 +146,8 @@ int run_bench(int argc, char** argv) {
   }
   std::sort(times.begin(), times.end());
   const double median = times[times.size() / 2];
-  const double tflops = flops / median / 1e12, peak_tflops = dense_peak_tflops(be.device_name(), precision);
+  const std::string device_name = be.device_name();
+  const double tflops = flops / median / 1e12, peak_tflops = dense_peak_tflops(device_name, precision);
   const double peak_mb = dev.is_cuda() ? static_cast<double>(be.memory().peak) / (1 << 20) : peak_rss_mb();
   std::ostringstream mfu;  // model-FLOPs utilisation: the share of the card's peak
   if (peak_tflops > 0) mfu << tflops / peak_tflops;
@@ -157,7 +158,7 @@ int run_bench(int argc, char** argv) {
             << ", \"median_s\": " << median << ", \"images_per_s\": " << static_cast<double>(batch) / median
             << ", \"peak_mem_mb\": " << peak_mb << ", \"gflop_per_step\": " << flops / 1e9
             << ", \"tflops\": " << tflops << ", \"mfu\": " << mfu.str() << ", \"device_name\": \""
-            << be.device_name() << "\"}" << std::endl;
+            << device_name << "\"}" << std::endl;
   return 0;
 }
 

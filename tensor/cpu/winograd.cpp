@@ -167,11 +167,13 @@ struct Layout {
   int64_t block;          // tiles per block (the last may have fewer)
 };
 
+int64_t tiles(const ConvGeometry& d) { return d.N * ((d.P + kTile - 1) / kTile) * ((d.Q + kTile - 1) / kTile); }
+
 Layout layout(const ConvGeometry& d, size_t elem) {
   Layout l;
   l.TH = (d.P + kTile - 1) / kTile;
   l.TW = (d.Q + kTile - 1) / kTile;
-  l.tiles = d.N * l.TH * l.TW;
+  l.tiles = tiles(d);
   const int64_t per_tile = kPoints * (d.C + d.K) * static_cast<int64_t>(elem);
   const int64_t cap = std::max<int64_t>(32, kBlockBytes / per_tile);
   const int64_t blocks = (l.tiles + cap - 1) / cap;
@@ -187,6 +189,15 @@ std::vector<Segment> segments(const Layout& l, int64_t t0, int64_t t1) {
     t += count;
   }
   return out;
+}
+
+// Splits a transformed line into `phases` arrays of n tiles each: phase k
+// holds pixel 4*j + k of tile j, so that a 1-D transform along the rows
+// reads each of its inputs contiguously.
+template <class T>
+void split_phases(const T* line, int64_t phases, int64_t n, T* out) {
+  for (int64_t k = 0; k < phases; ++k)
+    for (int64_t j = 0; j < n; ++j) out[k * n + j] = line[kTile * j + k];
 }
 
 // A thread's line buffers for the transforms of one segment.
@@ -239,9 +250,7 @@ void transform_input(const ConvGeometry& d, const Segment& s, const T* x, int64_
     }
     input_1d(in, b.line, cols, b.line, width);  // down the columns
     for (int64_t i = 0; i < kPatch; ++i) {      // along the rows, tile by tile
-      const T* line = cols + i * b.line;
-      for (int64_t k = 0; k < kPatch; ++k)
-        for (int64_t j = 0; j < s.count; ++j) ph[k * s.count + j] = line[kTile * j + k];
+      split_phases(cols + i * b.line, kPatch, s.count, ph);
       input_1d(ph, s.count, v.at(i * kPatch, c, s), v.channels * v.ld, s.count);
     }
   }
@@ -293,9 +302,7 @@ void transform_grad_output(const ConvGeometry& d, const Segment& s, const T* gra
     }
     grad_1d(in, b.line, lines, b.line, width);
     for (int64_t i = 0; i < kPatch; ++i) {
-      const T* line = lines + i * b.line;
-      for (int64_t q = 0; q < kTile; ++q)
-        for (int64_t j = 0; j < n; ++j) ph[q * n + j] = line[kTile * j + q];
+      split_phases(lines + i * b.line, kTile, n, ph);
       grad_1d(ph, n, dm.at(i * kPatch, k, s), dm.channels * dm.ld, n);
     }
   }
@@ -304,8 +311,6 @@ void transform_grad_output(const ConvGeometry& d, const Segment& s, const T* gra
 bool computable(const ConvGeometry& d) {
   return d.R == 3 && d.S == 3 && d.sh == 1 && d.sw == 1 && d.dh == 1 && d.dw == 1 && d.groups == 1;
 }
-
-int64_t tiles(const ConvGeometry& d) { return d.N * ((d.P + kTile - 1) / kTile) * ((d.Q + kTile - 1) / kTile); }
 
 void check_shape(const ConvGeometry& d, const char* what) {
   PN_CHECK(computable(d), what, ": needs a 3x3 kernel, stride 1, dilation 1 and one group, got ", d.R, "x", d.S,
