@@ -233,6 +233,8 @@ DicomInfo info_from(DcmFileFormat& ff, const std::filesystem::path& path) {
   get_int(ds, DCM_BitsStored, info.bits_stored);
   int repr = 0;
   get_int(ds, DCM_PixelRepresentation, repr);
+  PN_CHECK(repr == 0 || repr == 1, "cannot read DICOM ", str(path), ": Pixel Representation ", repr,
+           " is neither 0 (unsigned) nor 1 (signed)");
   info.is_signed = repr == 1;
   get_int(ds, DCM_SamplesPerPixel, info.samples_per_pixel);
   Sint32 frames = 1;
@@ -348,8 +350,10 @@ DicomImage8 read_dicom(const std::filesystem::path& path, const DicomLimits& lim
            "\" is not supported (only grayscale MONOCHROME1/MONOCHROME2)");
   PN_CHECK(info.samples_per_pixel == 1, "cannot read DICOM ", file, ": ",
            info.samples_per_pixel, " samples per pixel (grayscale needs 1)");
-  PN_CHECK(info.bits_allocated >= 1 && info.bits_allocated <= 32 && info.bits_stored >= 1 &&
-               info.bits_stored <= info.bits_allocated,
+  // Bits Allocated is 1 or a multiple of 8 (PS3.5 8.1.1); DCMTK would
+  // unpack other widths as if packed, which no writer means.
+  PN_CHECK((info.bits_allocated == 1 || info.bits_allocated % 8 == 0) && info.bits_allocated >= 1 &&
+               info.bits_allocated <= 32 && info.bits_stored >= 1 && info.bits_stored <= info.bits_allocated,
            "cannot read DICOM ", file, ": unsupported bits allocated/stored ",
            info.bits_allocated, "/", info.bits_stored);
 

@@ -290,6 +290,10 @@ def make_dicom():
     high_bit_40 = [((0x0028, 0x0102), element(0x0028, 0x0102, b"US", us(40)))]
     add("dicom", "high_bit_past_allocated.dcm",
         dicom(bits=16, stored=8, pixel_vr=b"OW", extra=high_bit_40, drop=[(0x0028, 0x0102)]), "dicom", "High Bit 40")
+    representation_2 = [((0x0028, 0x0103), element(0x0028, 0x0103, b"US", us(2)))]
+    add("dicom", "pixel_representation_2.dcm", dicom(drop=[(0x0028, 0x0103)], extra=representation_2), "dicom",
+        "Pixel Representation 2")
+    add("dicom", "bits_allocated_12.dcm", dicom(bits=12), "dicom", "bits allocated/stored 12/12")
     rows_text = [((0x0028, 0x0010), element(0x0028, 0x0010, b"US", b"ab"))]
     add("dicom", "rows_text_bytes.dcm", dicom(drop=[(0x0028, 0x0010)], extra=rows_text), "dicom", "8x25185")
     rows_empty = [((0x0028, 0x0010), element(0x0028, 0x0010, b"US", b""))]
