@@ -5,6 +5,7 @@
 // step's FLOPs as 2 x the multiply-adds of direct convolutions and matrix
 // products, the rate that makes, and on a known GPU the model-FLOPs
 // utilisation (mfu): that rate over the card's dense peak for the precision.
+// --mode load times the batch loader instead (apps/bench_loader.cpp).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -76,13 +77,15 @@ double peak_rss_mb() {
 }  // namespace
 
 int run_bench(int argc, char** argv) {
+  for (int i = 0; i + 1 < argc; ++i)
+    if (std::string(argv[i]) == "--mode" && std::string(argv[i + 1]) == "load") return run_bench_loader(argc, argv);
   Args args(argc, argv, 0, {"model", "size", "batch", "mode", "steps", "device", "threads", "precision"},
             {"profile"});
   std::string model_name = args.str("model", "albunet");
   int64_t size = args.integer("size", 256), batch = args.integer("batch", 2), steps = args.integer("steps", 5);
   std::string mode = args.str("mode", "train"), device = args.str("device", "cpu");
   std::string precision = args.str("precision", "fp32");
-  PN_CHECK(mode == "train" || mode == "infer", "option --mode: expected train or infer, got '", mode, "'");
+  PN_CHECK(mode == "train" || mode == "infer", "option --mode: expected train, infer or load, got '", mode, "'");
   PN_CHECK(device == "cpu" || device == "cuda", "option --device: expected cpu or cuda, got '", device, "'");
   PN_CHECK(precision == "fp32" || precision == "tf32" || precision == "bf16",
            "option --precision: expected fp32, tf32 or bf16, got '", precision, "'");

@@ -10,6 +10,7 @@ int run_prepare(int argc, char** argv);
 int run_augment(int argc, char** argv);
 int run_predict(int argc, char** argv);
 int run_bench(int argc, char** argv);
+int run_bench_loader(int argc, char** argv);  // run_bench with --mode load
 int run_train(int argc, char** argv);
 int run_schedule(int argc, char** argv);
 int run_dashboard(int argc, char** argv);

@@ -30,6 +30,8 @@ int usage(std::ostream& os, int code) {
         "  bench    time a training or inference step, as one JSON line:\n"
         "           [--model albunet|scseunet|resnet50] [--size 256] [--batch 2] [--mode train|infer]\n"
         "           [--steps 5] [--device cpu|cuda] [--threads T] [--precision fp32|tf32] [--profile]\n"
+        "           or the batch loader alone: --mode load --data DIR --folds CSV --transforms JSON\n"
+        "           [--fold 0] [--batch 4] [--workers CORES] [--batches 50] [--seed 0]\n"
         "  train    train the folds of a configuration (resumes a stopped run):\n"
         "           CONFIG.yaml [--root DIR] [--device cpu|cuda] [--workers N] [--threads T] [--quiet]\n"
         "  infer    average the probability maps of a configuration's checkpoints (flip TTA) into .npz:\n"
