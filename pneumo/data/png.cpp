@@ -91,18 +91,61 @@ void check_chunks(std::string_view bytes, std::string_view name) {
   fail("cannot read PNG ", name, ": the file ends before its IEND chunk (truncated)");
 }
 
-// The width and height the IHDR chunk states (unsigned, as stored), or
-// nullopt when the file does not start with one. From the bytes, not from
-// stb: stb refuses a size over its own cap without saying what the size is.
-std::optional<std::pair<std::uint32_t, std::uint32_t>> ihdr_size(std::string_view bytes) {
-  // Signature (8), IHDR length (4), "IHDR" (4), width (4), height (4).
-  if (bytes.size() < 24 || bytes.substr(12, 4) != "IHDR") return std::nullopt;
+// The fields of the IHDR chunk as stored, or nullopt when the file does not
+// start with one of the right length (stb then says what is wrong). From the bytes, not from stb: stb refuses a size
+// over its own cap, or a field it does not know, without saying which.
+struct Ihdr {
+  std::uint32_t width = 0, height = 0;
+  int bit_depth = 0, color_type = 0, compression = 0, filter = 0, interlace = 0;
+};
+
+std::optional<Ihdr> read_ihdr(std::string_view bytes) {
+  // Signature (8), IHDR length (4), "IHDR" (4), then 13 bytes of fields.
+  if (bytes.size() < 8 + 8 + 13 || bytes.substr(12, 4) != "IHDR") return std::nullopt;
   const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
   auto be32 = [&](std::size_t at) {
     return (std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) | (std::uint32_t{b[at + 2]} << 8) |
            std::uint32_t{b[at + 3]};
   };
-  return std::pair(be32(16), be32(20));
+  if (be32(8) != 13) return std::nullopt;
+  return Ihdr{be32(16), be32(20), b[24], b[25], b[26], b[27], b[28]};
+}
+
+// The IHDR's fields against the PNG specification (11.2.2), naming the
+// field that is wrong.
+void check_ihdr(const Ihdr& h, std::string_view name, const PngLimits& limits) {
+  PN_CHECK(h.width > 0 && h.height > 0 && h.width <= static_cast<std::uint32_t>(limits.max_dimension) &&
+               h.height <= static_cast<std::uint32_t>(limits.max_dimension),
+           "cannot read PNG ", name, ": size ", h.width, "x", h.height, " is outside 1..", limits.max_dimension);
+  const int d = h.bit_depth;
+  const bool wide = d == 8 || d == 16;  // what every colour type takes
+  bool depth_ok = false;
+  const char* allowed = nullptr;
+  switch (h.color_type) {
+    case 0:
+      depth_ok = wide || d == 1 || d == 2 || d == 4;
+      allowed = "1, 2, 4, 8 or 16 (grayscale)";
+      break;
+    case 3:
+      depth_ok = d == 1 || d == 2 || d == 4 || d == 8;
+      allowed = "1, 2, 4 or 8 (palette)";
+      break;
+    case 2:
+    case 4:
+    case 6:
+      depth_ok = wide;
+      allowed = "8 or 16 (RGB, gray with alpha, RGBA)";
+      break;
+    default:
+      fail("cannot read PNG ", name, ": IHDR colour type ", h.color_type, " is not 0, 2, 3, 4 or 6");
+  }
+  PN_CHECK(depth_ok, "cannot read PNG ", name, ": IHDR bit depth ", d, " is not valid for colour type ",
+           h.color_type, ", which takes ", allowed);
+  PN_CHECK(h.compression == 0, "cannot read PNG ", name, ": IHDR compression method ", h.compression,
+           " is not 0 (deflate)");
+  PN_CHECK(h.filter == 0, "cannot read PNG ", name, ": IHDR filter method ", h.filter, " is not 0");
+  PN_CHECK(h.interlace == 0 || h.interlace == 1, "cannot read PNG ", name, ": IHDR interlace method ",
+           h.interlace, " is not 0 (none) or 1 (Adam7)");
 }
 
 void put_be32(std::string& out, std::size_t at, std::uint32_t v) {
@@ -122,12 +165,7 @@ PngPixels decode_png_pixels(std::string_view bytes, std::string_view name, int c
            "cannot read PNG ", name, ": not a PNG file (no PNG signature)");
   PN_CHECK(bytes.size() <= static_cast<std::size_t>(INT_MAX), "cannot read PNG ", name,
            ": file too large");
-  if (const auto size = ihdr_size(bytes)) {
-    const auto [w, h] = *size;
-    PN_CHECK(w > 0 && h > 0 && w <= static_cast<std::uint32_t>(limits.max_dimension) &&
-                 h <= static_cast<std::uint32_t>(limits.max_dimension),
-             "cannot read PNG ", name, ": size ", w, "x", h, " is outside 1..", limits.max_dimension);
-  }
+  if (const auto ihdr = read_ihdr(bytes)) check_ihdr(*ihdr, name, limits);
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int len = static_cast<int>(bytes.size());
 
@@ -181,12 +219,12 @@ GrayImage read_png(const std::filesystem::path& path, const PngLimits& limits) {
 
 std::optional<std::pair<int, int>> png_size(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  char head[24];
+  char head[8 + 8 + 13];
   if (!in.read(head, sizeof(head)) || std::memcmp(head, kPngSignature, sizeof(kPngSignature)) != 0)
     return std::nullopt;
-  const auto size = ihdr_size(std::string_view(head, sizeof(head)));
-  if (!size) return std::nullopt;
-  const auto [w, h] = *size;
+  const auto ihdr = read_ihdr(std::string_view(head, sizeof(head)));
+  if (!ihdr) return std::nullopt;
+  const std::uint32_t w = ihdr->width, h = ihdr->height;
   if (w == 0 || h == 0 || w > INT_MAX || h > INT_MAX) return std::nullopt;
   return std::pair<int, int>(static_cast<int>(w), static_cast<int>(h));
 }
