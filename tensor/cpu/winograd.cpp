@@ -117,15 +117,27 @@ std::unique_ptr<T[]> transform_filters(const ConvGeometry& d, const T* w) {
   constexpr const auto& G = kG;
   const int64_t KC = d.K * d.C;
   auto u = std::make_unique_for_overwrite<T[]>(static_cast<size_t>(kPoints * KC));
-  parallel_for(KC, 256, [&](int64_t f0, int64_t f1) {
-    for (int64_t f = f0; f < f1; ++f) {
-      const T* g = w + f * 9;
-      T gg[kPatch][3];  // G g
+  // Filters in runs of kRun: each run's nine taps are gathered tap-major, so
+  // that both products below are loops over the run, in vector registers,
+  // and every point's row of U is written contiguously.
+  constexpr int64_t kRun = 64;
+  parallel_for((KC + kRun - 1) / kRun, 4, [&](int64_t r0, int64_t r1) {
+    T g[9][kRun], gg[kPatch][3][kRun];  // the taps, then G g
+    for (int64_t run = r0; run < r1; ++run) {
+      const int64_t f0 = run * kRun, n = std::min(kRun, KC - f0);
+      for (int64_t j = 0; j < n; ++j)
+        for (int t = 0; t < 9; ++t) g[t][j] = w[(f0 + j) * 9 + t];
       for (int a = 0; a < kPatch; ++a)
-        for (int s = 0; s < 3; ++s) gg[a][s] = T(G[a][0]) * g[s] + T(G[a][1]) * g[3 + s] + T(G[a][2]) * g[6 + s];
+        for (int s = 0; s < 3; ++s) {
+          const T g0 = T(G[a][0]), g1 = T(G[a][1]), g2 = T(G[a][2]);
+          for (int64_t j = 0; j < n; ++j) gg[a][s][j] = g0 * g[s][j] + g1 * g[3 + s][j] + g2 * g[6 + s][j];
+        }
       for (int a = 0; a < kPatch; ++a)
-        for (int b = 0; b < kPatch; ++b)
-          u[(a * kPatch + b) * KC + f] = gg[a][0] * T(G[b][0]) + gg[a][1] * T(G[b][1]) + gg[a][2] * T(G[b][2]);
+        for (int b = 0; b < kPatch; ++b) {
+          const T g0 = T(G[b][0]), g1 = T(G[b][1]), g2 = T(G[b][2]);
+          T* out = u.get() + (a * kPatch + b) * KC + f0;
+          for (int64_t j = 0; j < n; ++j) out[j] = gg[a][0][j] * g0 + gg[a][1][j] * g1 + gg[a][2][j] * g2;
+        }
     }
   });
   return u;
