@@ -92,8 +92,9 @@ void check_chunks(std::string_view bytes, std::string_view name) {
 }
 
 // The fields of the IHDR chunk as stored, or nullopt when the file does not
-// start with one of the right length (stb then says what is wrong). From the bytes, not from stb: stb refuses a size
-// over its own cap, or a field it does not know, without saying which.
+// start with one of the right length (stb then says what is wrong). From the
+// bytes, not from stb: stb refuses a size over its own cap, or a field it
+// does not know, without saying which.
 struct Ihdr {
   std::uint32_t width = 0, height = 0;
   int bit_depth = 0, color_type = 0, compression = 0, filter = 0, interlace = 0;

@@ -37,6 +37,9 @@ ptrdiff_t pick(const std::vector<Piece>& pool, Qualifies qualifies, Better bette
   return best;
 }
 
+constexpr auto smaller = [](const auto& a, const auto& b) { return a.size < b.size; };
+constexpr auto larger = [](const auto& a, const auto& b) { return a.size > b.size; };
+
 template <class T> void swap_remove(std::vector<T>& v, size_t i) {
   v[i] = v.back();
   v.pop_back();
@@ -54,22 +57,12 @@ void* BlockCache::allocate(size_t nbytes) {
   stats_.high_water = std::max(stats_.high_water, stats_.in_use);
 
   // 1. In place: the smallest piece that holds the whole block.
-  const ptrdiff_t fit = pick(
-      pool_, [&](const Piece& p) { return p.size >= size; },
-      [](const Piece& a, const Piece& b) { return a.size < b.size; });
+  const ptrdiff_t fit = pick(pool_, [&](const Piece& p) { return p.size >= size; }, smaller);
   if (fit >= 0) {
-    Piece& p = pool_[static_cast<size_t>(fit)];
-    char* block = p.addr;
-    blocks_[block] = {Piece{block, size, p.mapping}};
-    if (p.size == size) {
-      swap_remove(pool_, static_cast<size_t>(fit));
-    } else {
-      p.addr += size;
-      p.size -= size;
-    }
-    stats_.cached -= size;
+    const Piece block = take_front_locked(static_cast<size_t>(fit), size);
+    blocks_[block.addr] = {block};
     ++stats_.in_place;
-    return block;
+    return block.addr;
   }
 
   // 2. Gathered into a fresh range.
@@ -89,24 +82,16 @@ void* BlockCache::gather_locked(size_t size) {
   size_t filled = 0;
   const size_t min_piece = std::max(kPage, size / 32);
   while (filled < size) {
-    const ptrdiff_t largest = pick(
-        pool_, [&](const Piece& p) { return p.size >= min_piece; },
-        [](const Piece& a, const Piece& b) { return a.size > b.size; });
+    const ptrdiff_t largest = pick(pool_, [&](const Piece& p) { return p.size >= min_piece; }, larger);
     if (largest < 0) break;
-    Piece& src = pool_[static_cast<size_t>(largest)];
+    const Piece& src = pool_[static_cast<size_t>(largest)];
     const size_t take = std::min(src.size, size - filled);
     // Moves the pages of [src.addr, +take) to block + filled, replacing the
     // fresh pages there; the source range is unmapped.
     void* moved = mremap(src.addr, take, take, MREMAP_MAYMOVE | MREMAP_FIXED, block + filled);
     if (moved == MAP_FAILED) break;  // e.g. at the mapping limit: fault the rest in
+    take_front_locked(static_cast<size_t>(largest), take);
     pieces.push_back(Piece{block + filled, take, next_mapping_++});
-    if (take == src.size) {
-      swap_remove(pool_, static_cast<size_t>(largest));
-    } else {
-      src.addr += take;
-      src.size -= take;
-    }
-    stats_.cached -= take;
     filled += take;
   }
   if (filled < size) {
@@ -117,6 +102,19 @@ void* BlockCache::gather_locked(size_t size) {
   ++stats_.gathered;
   shed_locked();  // the pieces too small to gather may now exceed the bound
   return block;
+}
+
+BlockCache::Piece BlockCache::take_front_locked(size_t i, size_t bytes) {
+  Piece& p = pool_[i];
+  const Piece front{p.addr, bytes, p.mapping};
+  if (bytes == p.size) {
+    swap_remove(pool_, i);
+  } else {
+    p.addr += bytes;
+    p.size -= bytes;
+  }
+  stats_.cached -= bytes;
+  return front;
 }
 
 void BlockCache::deallocate(void* ptr) {
@@ -152,8 +150,7 @@ void BlockCache::shed_locked() {
     const size_t mapped = stats_.in_use + stats_.cached;
     const size_t excess = mapped > stats_.high_water ? mapped - stats_.high_water : 0;
     if (excess == 0 && pool_.size() <= kMaxPieces) return;
-    const ptrdiff_t smallest = pick(
-        pool_, [](const Piece&) { return true; }, [](const Piece& a, const Piece& b) { return a.size < b.size; });
+    const ptrdiff_t smallest = pick(pool_, [](const Piece&) { return true; }, smaller);
     Piece& p = pool_[static_cast<size_t>(smallest)];
     if (pool_.size() <= kMaxPieces && p.size > excess) {
       unmap(p.addr + p.size - excess, excess);  // just the excess, from the tail

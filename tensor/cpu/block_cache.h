@@ -81,6 +81,8 @@ class BlockCache {
   };
 
   void* gather_locked(size_t size);
+  // The first `bytes` of pool_[i], taken out of the pool (the rest stays).
+  Piece take_front_locked(size_t i, size_t bytes);
   void return_to_pool_locked(Piece p);
   // Unmaps the pool's smallest pieces while it has more than kMaxPieces or
   // the mapped total exceeds the high-water mark.

@@ -80,7 +80,7 @@ void CpuBackend::deallocate(void* ptr, size_t nbytes) {
 }
 
 void CpuBackend::copy_host(void* dst, const void* src, size_t nbytes, bool) {
-  if (nbytes && dst != src) std::memcpy(dst, src, nbytes);
+  if (nbytes) std::memcpy(dst, src, nbytes);
 }
 
 void CpuBackend::copy(void* dst, const void* src, size_t nbytes) {
